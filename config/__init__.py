@@ -1,0 +1,171 @@
+"""Settings for every environment, read from the process environment (and `.env`).
+
+`load_config()` picks the class named by `MARKETPLACE_ENV` (development, test, production);
+`create_app(config=...)` accepts a class, a name or a mapping of overrides on top of it.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_SECRET_KEY = "dev-insecure-change-me"
+
+
+def _env_bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value not in (None, "") else default
+
+
+def _normalise_database_url(url: str) -> str:
+    """Let people paste the `postgres://` URLs hosting providers hand out."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+class DefaultConfig:
+    """The embedded default: SQLite, inline jobs, offline payments, mail to the outbox."""
+
+    ENV_NAME = "default"
+    SECRET_KEY = DEFAULT_SECRET_KEY
+    INSTANCE_DIR = PROJECT_ROOT / "instance"
+    SQLALCHEMY_DATABASE_URI = f"sqlite:///{PROJECT_ROOT / 'instance' / 'marketplace.db'}"
+    SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {"pool_pre_ping": True}
+    REDIS_URL: str | None = None
+    ELASTICSEARCH_URL: str | None = None
+    STRIPE_SECRET_KEY: str | None = None
+    STRIPE_WEBHOOK_SECRET: str | None = None
+    SMTP_URL: str | None = None
+    MAIL_FROM = "Marketplace <no-reply@marketplace.local>"
+    UPLOAD_DIR = PROJECT_ROOT / "instance" / "uploads"
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    # "basic": a session seen from another browser/address loses its freshness (sensitive
+    # actions ask for the password again) without signing out people whose network changes.
+    SESSION_PROTECTION = "basic"
+    # Proxies in front of the app whose X-Forwarded-* headers are trusted (0: none).
+    TRUSTED_PROXY_HOPS = 0
+    WTF_CSRF_ENABLED = True
+    WTF_CSRF_TIME_LIMIT = 3600 * 8
+    MAX_CONTENT_LENGTH = 16 * 1024 * 1024
+
+    LOGIN_RATE_LIMIT = "10 per minute"
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
+    PASSWORD_RESET_MAX_AGE = 3600
+    JOBS_MAX_ATTEMPTS = 5
+    JOBS_RELAY_AFTER_SECONDS = 60
+    CURRENCY = "USD"
+    SEARCH_PAGE_SIZE = 24
+    REQUIRE_SERVICES = False
+
+    @classmethod
+    def from_environment(cls) -> dict[str, Any]:
+        """Values the environment overrides, typed."""
+        settings: dict[str, Any] = {}
+        for key in (
+            "SECRET_KEY",
+            "REDIS_URL",
+            "ELASTICSEARCH_URL",
+            "STRIPE_SECRET_KEY",
+            "STRIPE_WEBHOOK_SECRET",
+            "SMTP_URL",
+            "MAIL_FROM",
+            "LOGIN_RATE_LIMIT",
+        ):
+            if os.environ.get(key):
+                settings[key] = os.environ[key]
+        if os.environ.get("DATABASE_URL"):
+            settings["SQLALCHEMY_DATABASE_URI"] = _normalise_database_url(
+                os.environ["DATABASE_URL"]
+            )
+        if os.environ.get("UPLOAD_DIR"):
+            settings["UPLOAD_DIR"] = Path(os.environ["UPLOAD_DIR"])
+        if settings.get("REDIS_URL"):
+            settings["RATELIMIT_STORAGE_URI"] = settings["REDIS_URL"]
+        settings["PASSWORD_RESET_MAX_AGE"] = _env_int(
+            "PASSWORD_RESET_MAX_AGE", cls.PASSWORD_RESET_MAX_AGE
+        )
+        if os.environ.get("TRUSTED_PROXY_HOPS"):
+            settings["TRUSTED_PROXY_HOPS"] = _env_int("TRUSTED_PROXY_HOPS", 0)
+        settings["REQUIRE_SERVICES"] = _env_bool("MARKETPLACE_REQUIRE_SERVICES")
+        return settings
+
+
+class DevelopmentConfig(DefaultConfig):
+    """`make run`: the embedded default with debugging helpers."""
+
+    ENV_NAME = "development"
+
+
+class TestConfig(DefaultConfig):
+    """Tests: a throwaway database, fast password hashing, mail kept in the outbox."""
+
+    ENV_NAME = "test"
+    TESTING = True
+    SECRET_KEY = "test-secret-key"
+    SQLALCHEMY_DATABASE_URI = "sqlite://"
+    PASSWORD_HASH_FAST = True
+
+    @classmethod
+    def from_environment(cls) -> dict[str, Any]:
+        """Tests choose their services explicitly; the environment only says what exists."""
+        return {"REQUIRE_SERVICES": _env_bool("MARKETPLACE_REQUIRE_SERVICES")}
+
+
+class ProductionConfig(DefaultConfig):
+    """gunicorn behind a proxy: PostgreSQL, Redis + RQ, Elasticsearch, Stripe, SMTP."""
+
+    ENV_NAME = "production"
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+    PREFERRED_URL_SCHEME = "https"
+    TRUSTED_PROXY_HOPS = 1
+
+
+CONFIGS: dict[str, type[DefaultConfig]] = {
+    "default": DefaultConfig,
+    "development": DevelopmentConfig,
+    "test": TestConfig,
+    "production": ProductionConfig,
+}
+
+
+class ConfigurationError(RuntimeError):
+    """The settings would make the marketplace unsafe or unable to start."""
+
+
+def load_config(name: str | None = None) -> type[DefaultConfig]:
+    """The settings class for `name`, or for `MARKETPLACE_ENV` (development by default)."""
+    name = name or os.environ.get("MARKETPLACE_ENV", "development")
+    try:
+        return CONFIGS[name]
+    except KeyError:
+        raise ConfigurationError(
+            f"Unknown MARKETPLACE_ENV {name!r}; use one of {', '.join(CONFIGS)}"
+        ) from None
+
+
+def check_production_settings(settings: dict[str, Any]) -> None:
+    """Refuse to start production with secrets or services left at their defaults."""
+    if settings.get("ENV_NAME") != "production":
+        return
+    if settings.get("SECRET_KEY") in (None, "", DEFAULT_SECRET_KEY):
+        raise ConfigurationError("SECRET_KEY must be set to a secret value in production")
+    if str(settings.get("SQLALCHEMY_DATABASE_URI", "")).startswith("sqlite"):
+        raise ConfigurationError("DATABASE_URL must point at PostgreSQL in production")

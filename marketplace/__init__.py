@@ -1,0 +1,102 @@
+"""Marketplace: a multi-vendor marketplace. `create_app()` builds the Flask application."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from dotenv import load_dotenv
+from flask import Flask
+
+from config import DefaultConfig, check_production_settings, load_config
+
+
+def create_app(config: str | type[DefaultConfig] | Mapping[str, Any] | None = None) -> Flask:
+    """Build the application: settings → extensions → blueprints → CLI → error handlers.
+
+    `config` is an environment name, a settings class, or a mapping of overrides applied on top
+    of the settings chosen by `MARKETPLACE_ENV`.
+    """
+    load_dotenv()
+    app = Flask(__name__, instance_relative_config=False)
+    _load_settings(app, config)
+    check_production_settings(app.config)
+    Path(app.config["INSTANCE_DIR"]).mkdir(parents=True, exist_ok=True)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+    _trust_proxies(app)
+    _register_extensions(app)
+    _register_blueprints(app)
+    _register_cli(app)
+
+    from marketplace import web
+
+    web.register_error_handlers(app)
+    web.register_security_headers(app)
+    web.register_template_helpers(app)
+    return app
+
+
+def _load_settings(app: Flask, config: str | type[DefaultConfig] | Mapping[str, Any] | None) -> None:
+    overrides: Mapping[str, Any] = {}
+    if isinstance(config, Mapping):
+        overrides = config
+        settings_class = load_config(config.get("ENV_NAME"))
+    elif isinstance(config, str) or config is None:
+        settings_class = load_config(config)
+    else:
+        settings_class = config
+    app.config.from_object(settings_class)
+    app.config.update(settings_class.from_environment())
+    app.config.update(overrides)
+
+
+def _trust_proxies(app: Flask) -> None:
+    """Behind a load balancer, take the client address and scheme from its headers.
+
+    Rate limits are per client address; without this every visitor would share the proxy's.
+    """
+    hops = int(app.config.get("TRUSTED_PROXY_HOPS", 0))
+    if hops:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+
+
+def _register_extensions(app: Flask) -> None:
+    from marketplace import jobs, models, storage  # noqa: F401  (models: all tables known)
+    from marketplace.accounts.services import load_user
+    from marketplace.extensions import csrf, db, limiter, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"))
+    csrf.init_app(app)
+    app.config.setdefault("RATELIMIT_ENABLED", True)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.sign_in"
+    login_manager.login_message = "Please sign in to continue."
+    login_manager.login_message_category = "info"
+    login_manager.user_loader(load_user)
+    jobs.init_app(app)
+    storage.init_app(app)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from marketplace.accounts import bp as accounts_bp
+    from marketplace.admin import bp as admin_bp
+    from marketplace.buyers import bp as buyers_bp
+    from marketplace.vendors import bp as vendors_bp
+
+    app.register_blueprint(buyers_bp)
+    app.register_blueprint(accounts_bp, url_prefix="/account")
+    app.register_blueprint(vendors_bp, url_prefix="/sell")
+    app.register_blueprint(admin_bp, url_prefix="/admin")
+
+
+def _register_cli(app: Flask) -> None:
+    from marketplace import cli
+
+    cli.register(app)

@@ -1,0 +1,438 @@
+"""Storefront queries: what a buyer may see, and the interim database product search.
+
+Only sellable products are ever shown: live listings of approved vendors whose payment
+account can take charges and receive payouts. The search here is a plain database match;
+it is kept behind `search_products()` so a full-text engine can replace it without touching
+the views.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Generic, TypeVar
+
+from sqlalchemy import ColumnElement, ScalarSelect, Select, and_, func, or_, select
+from sqlalchemy.orm import contains_eager, selectinload
+
+from marketplace.catalog.models import Category, Product, ProductStatus, Variant
+from marketplace.extensions import db
+from marketplace.vendors.models import Vendor, VendorStatus
+
+T = TypeVar("T")
+
+SEARCH_PAGE_SIZE = 24
+STOREFRONT_PAGE_SIZE = 24
+LOW_STOCK_THRESHOLD = 5
+MAX_QUERY_TERMS = 8
+
+
+class SortOrder(StrEnum):
+    NEWEST = "newest"
+    PRICE_ASC = "price_asc"
+    PRICE_DESC = "price_desc"
+
+
+SORT_LABELS = {
+    SortOrder.NEWEST: "Newest first",
+    SortOrder.PRICE_ASC: "Price: low to high",
+    SortOrder.PRICE_DESC: "Price: high to low",
+}
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    """One page of results, shaped like Flask-SQLAlchemy's Pagination so templates share it."""
+
+    items: list[T]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.per_page)) if self.per_page else 1
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def prev_num(self) -> int | None:
+        return self.page - 1 if self.has_prev else None
+
+    @property
+    def next_num(self) -> int | None:
+        return self.page + 1 if self.has_next else None
+
+    @property
+    def first(self) -> int:
+        """1-based position of the first item on this page (0 when empty)."""
+        return (self.page - 1) * self.per_page + 1 if self.items else 0
+
+    @property
+    def last(self) -> int:
+        return self.first + len(self.items) - 1 if self.items else 0
+
+    def iter_pages(
+        self, left_edge: int = 1, left_current: int = 2, right_current: int = 2, right_edge: int = 1
+    ) -> Iterator[int | None]:
+        """Page numbers to link, with None where a gap ("…") belongs."""
+        last_shown = 0
+        for number in range(1, self.pages + 1):
+            near_edge = number <= left_edge or number > self.pages - right_edge
+            near_current = self.page - left_current <= number <= self.page + right_current
+            if near_edge or near_current:
+                if last_shown and number - last_shown > 1:
+                    yield None
+                yield number
+                last_shown = number
+
+
+@dataclass(frozen=True)
+class SearchCriteria:
+    """What a buyer asked for on the search page, already cleaned."""
+
+    q: str = ""
+    category_path: str | None = None
+    vendor_slug: str | None = None
+    sort: SortOrder = SortOrder.NEWEST
+    page: int = 1
+    per_page: int = SEARCH_PAGE_SIZE
+
+    @property
+    def terms(self) -> list[str]:
+        return self.q.split()[:MAX_QUERY_TERMS]
+
+
+@dataclass(frozen=True)
+class CategoryFacet:
+    """A category to narrow the search to, with how many results it would keep."""
+
+    category: Category
+    count: int
+
+
+@dataclass(frozen=True)
+class SearchResults:
+    """A page of products plus what the search page needs to explain and refine it."""
+
+    page: Page[Product]
+    criteria: SearchCriteria
+    category: Category | None = None
+    vendor: Vendor | None = None
+    facets: list[CategoryFacet] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return self.page.total
+
+
+def parse_sort(value: str | None) -> SortOrder:
+    """A sort order from the query string; anything unknown means newest first."""
+    try:
+        return SortOrder(value or SortOrder.NEWEST)
+    except ValueError:
+        return SortOrder.NEWEST
+
+
+def parse_page(value: str | None) -> int:
+    """A 1-based page number from the query string, forgiving junk."""
+    try:
+        return max(1, min(int(value or 1), 10_000))
+    except ValueError:
+        return 1
+
+
+# ---------------------------------------------------------------------------------------------
+# Sellable products
+
+
+def selling_vendor_condition() -> ColumnElement[bool]:
+    """SQL condition: the vendor may sell (approved, charges and payouts enabled)."""
+    return and_(
+        Vendor.status == VendorStatus.APPROVED,
+        Vendor.charges_enabled.is_(True),
+        Vendor.payouts_enabled.is_(True),
+    )
+
+
+def sellable_products_query() -> Select[tuple[Product]]:
+    """Live products of selling vendors, with what a product card shows loaded up front."""
+    return with_card_loading(sellable_products_filter())
+
+
+def sellable_products_filter() -> Select[tuple[Product]]:
+    """Live products of selling vendors, without loader options (for counts and subqueries)."""
+    return (
+        select(Product)
+        .join(Product.vendor)
+        .where(Product.status == ProductStatus.LIVE, selling_vendor_condition())
+    )
+
+
+def with_card_loading(stmt: Select[tuple[Product]]) -> Select[tuple[Product]]:
+    """Load vendor, variants and images with the products: no query per card."""
+    return stmt.options(
+        contains_eager(Product.vendor),
+        selectinload(Product.variants),
+        selectinload(Product.images),
+    )
+
+
+def _newest_first(stmt: Select[tuple[Product]]) -> Select[tuple[Product]]:
+    return stmt.order_by(
+        Product.published_at.desc().nulls_last(), Product.created_at.desc(), Product.id.desc()
+    )
+
+
+def spread_across_vendors(
+    products: Sequence[Product], limit: int, per_vendor: int
+) -> list[Product]:
+    """Keep the given order but let no vendor fill more than `per_vendor` slots if others can."""
+    picked: list[Product] = []
+    held_back: list[Product] = []
+    counts: dict[int, int] = {}
+    for product in products:
+        if counts.get(product.vendor_id, 0) < per_vendor:
+            picked.append(product)
+            counts[product.vendor_id] = counts.get(product.vendor_id, 0) + 1
+        else:
+            held_back.append(product)
+    picked.extend(held_back[: max(0, limit - len(picked))])
+    return picked[:limit]
+
+
+def new_arrivals(limit: int = 8, per_vendor: int = 2) -> list[Product]:
+    """The most recently published products, spread over several vendors."""
+    stmt = _newest_first(sellable_products_query()).limit(limit * 4)
+    return spread_across_vendors(list(db.session.scalars(stmt)), limit, per_vendor)
+
+
+def best_sellers(limit: int = 8, per_vendor: int = 2) -> list[Product]:
+    """The products that sold most, spread over several vendors."""
+    stmt = (
+        sellable_products_query()
+        .where(Product.sales_count > 0)
+        .order_by(Product.sales_count.desc(), Product.id)
+        .limit(limit * 4)
+    )
+    return spread_across_vendors(list(db.session.scalars(stmt)), limit, per_vendor)
+
+
+def get_sellable_product(slug: str) -> Product | None:
+    """The product a buyer may see at /products/<slug>, with category and gallery loaded."""
+    stmt = (
+        sellable_products_query()
+        .where(Product.slug == slug)
+        .options(selectinload(Product.category))
+    )
+    return db.session.scalars(stmt).first()
+
+
+def select_variant(product: Product, variant_id: str | int | None) -> Variant | None:
+    """The variant a buyer picked (by id in the URL), or None when absent or not this product's."""
+    try:
+        wanted = int(variant_id) if variant_id not in (None, "") else None
+    except (TypeError, ValueError):
+        return None
+    return next((v for v in product.variants if v.id == wanted), None)
+
+
+def cheapest_variant(product: Product) -> Variant | None:
+    """The variant with the lowest price (the first listed wins a tie)."""
+    return min(product.variants, key=lambda v: v.price_minor, default=None)
+
+
+def stock_label(variant: Variant) -> str:
+    """What a buyer is told about a variant's availability."""
+    available = variant.stock_available
+    if available <= 0:
+        return "Available on backorder" if variant.allow_backorder else "Out of stock"
+    if available <= LOW_STOCK_THRESHOLD:
+        return f"Only {available} left"
+    return "In stock"
+
+
+def category_trail(category: Category) -> list[Category]:
+    """The category and its ancestors, root first, for a breadcrumb (one query)."""
+    slugs = category.path.split("/")
+    paths = ["/".join(slugs[: i + 1]) for i in range(len(slugs))]
+    found = {
+        c.path: c for c in db.session.scalars(select(Category).where(Category.path.in_(paths)))
+    }
+    return [found[p] for p in paths if p in found]
+
+
+# ---------------------------------------------------------------------------------------------
+# Vendors
+
+
+def get_storefront_vendor(slug: str) -> Vendor | None:
+    """An approved vendor whose storefront buyers may visit."""
+    stmt = select(Vendor).where(Vendor.slug == slug, Vendor.status == VendorStatus.APPROVED)
+    return db.session.scalars(stmt).first()
+
+
+def vendor_products(
+    vendor: Vendor, page: int, per_page: int = STOREFRONT_PAGE_SIZE
+) -> Page[Product]:
+    """A vendor's sellable products, newest first, one page at a time."""
+    stmt = sellable_products_filter().where(Product.vendor_id == vendor.id)
+    return paginate(_newest_first(stmt), page, per_page)
+
+
+def featured_vendors(limit: int = 4) -> list[tuple[Vendor, int]]:
+    """Selling vendors with the most live products, with that count."""
+    live_count = func.count(Product.id)
+    stmt = (
+        select(Vendor, live_count)
+        .join(Product, and_(Product.vendor_id == Vendor.id, Product.status == ProductStatus.LIVE))
+        .where(selling_vendor_condition())
+        .group_by(Vendor.id)
+        .order_by(live_count.desc(), Vendor.display_name)
+        .limit(limit)
+    )
+    return [(vendor, count) for vendor, count in db.session.execute(stmt)]
+
+
+# ---------------------------------------------------------------------------------------------
+# Categories
+
+
+def top_level_categories() -> list[Category]:
+    """The departments, in the order the admins arranged them."""
+    stmt = (
+        select(Category)
+        .where(Category.parent_id.is_(None))
+        .order_by(Category.position, Category.name)
+    )
+    return list(db.session.scalars(stmt))
+
+
+def get_category(path: str) -> Category | None:
+    """The category at a slash-joined path, or None."""
+    return db.session.scalars(select(Category).where(Category.path == path)).first()
+
+
+def child_categories(category: Category | None) -> list[Category]:
+    """The categories one level below `category` (the departments when None)."""
+    if category is None:
+        return top_level_categories()
+    stmt = (
+        select(Category)
+        .where(Category.parent_id == category.id)
+        .order_by(Category.position, Category.name)
+    )
+    return list(db.session.scalars(stmt))
+
+
+def in_category_subtree(path: str) -> ColumnElement[bool]:
+    """SQL condition: the product's category is `path` or below it."""
+    return or_(Category.path == path, Category.path.startswith(path + "/", autoescape=True))
+
+
+# ---------------------------------------------------------------------------------------------
+# Search
+
+
+def lowest_price_column() -> ScalarSelect[int]:
+    """Correlated subquery: a product's cheapest variant price (for sorting by price)."""
+    return (
+        select(func.min(Variant.price_minor))
+        .where(Variant.product_id == Product.id)
+        .correlate(Product)
+        .scalar_subquery()
+    )
+
+
+def _filtered(criteria: SearchCriteria) -> Select[tuple[Product]]:
+    """Sellable products matching the criteria, unsorted, with their category joined."""
+    stmt = sellable_products_filter().join(Product.category)
+    for term in criteria.terms:
+        stmt = stmt.where(
+            or_(
+                Product.title.icontains(term, autoescape=True),
+                Product.description.icontains(term, autoescape=True),
+            )
+        )
+    if criteria.category_path:
+        stmt = stmt.where(in_category_subtree(criteria.category_path))
+    if criteria.vendor_slug:
+        stmt = stmt.where(Vendor.slug == criteria.vendor_slug)
+    return stmt
+
+
+def _sorted(stmt: Select[tuple[Product]], sort: SortOrder) -> Select[tuple[Product]]:
+    if sort is SortOrder.PRICE_ASC:
+        return stmt.order_by(lowest_price_column().asc().nulls_last(), Product.id)
+    if sort is SortOrder.PRICE_DESC:
+        return stmt.order_by(lowest_price_column().desc().nulls_last(), Product.id)
+    return _newest_first(stmt)
+
+
+def count_rows(stmt: Select[tuple[Product]]) -> int:
+    """How many products a query (without loader options) returns, counted by the database."""
+    ids = stmt.with_only_columns(Product.id).order_by(None).subquery()
+    return db.session.scalar(select(func.count()).select_from(ids)) or 0
+
+
+def paginate(stmt: Select[tuple[Product]], page: int, per_page: int) -> Page[Product]:
+    """One page of a sorted product query (without loader options) and the total count."""
+    total = count_rows(stmt)
+    window = with_card_loading(stmt).limit(per_page).offset((page - 1) * per_page)
+    items = list(db.session.scalars(window))
+    return Page(items=items, total=total, page=page, per_page=per_page)
+
+
+def category_facets(criteria: SearchCriteria, category: Category | None) -> list[CategoryFacet]:
+    """Sub-categories of the current one, each with how many of the results fall inside it."""
+    children = child_categories(category)
+    if not children:
+        return []
+    counts_by_path = _counts_by_category_path(criteria)
+    facets = []
+    for child in children:
+        prefix = child.path + "/"
+        count = sum(
+            n for path, n in counts_by_path.items() if path == child.path or path.startswith(prefix)
+        )
+        if count:
+            facets.append(CategoryFacet(category=child, count=count))
+    return facets
+
+
+def _counts_by_category_path(criteria: SearchCriteria) -> dict[str, int]:
+    """How many matching products sit directly in each category, keyed by category path."""
+    stmt = (
+        _filtered(criteria)
+        .with_only_columns(Category.path, func.count(Product.id))
+        .group_by(Category.path)
+        .order_by(None)
+    )
+    return {path: count for path, count in db.session.execute(stmt)}
+
+
+def search_products(criteria: SearchCriteria) -> SearchResults:
+    """The interim database search: every term must appear in the title or description."""
+    category = get_category(criteria.category_path) if criteria.category_path else None
+    vendor = None
+    if criteria.vendor_slug:
+        vendor = db.session.scalars(
+            select(Vendor).where(Vendor.slug == criteria.vendor_slug)
+        ).first()
+    stmt = _sorted(_filtered(criteria), criteria.sort)
+    page = paginate(stmt, criteria.page, criteria.per_page)
+    return SearchResults(
+        page=page,
+        criteria=criteria,
+        category=category,
+        vendor=vendor,
+        facets=category_facets(criteria, category),
+    )

@@ -1,0 +1,1 @@
+"""Catalog: categories, products, variants, images, stock and listing standards."""

@@ -1,0 +1,14 @@
+"""Registers every `flask` command the marketplace adds."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def register(app: Flask) -> None:
+    from marketplace import demo, jobs_cli
+    from marketplace.accounts import cli as accounts_cli
+
+    accounts_cli.register_cli(app)
+    jobs_cli.register_cli(app)
+    demo.register_cli(app)

@@ -1,0 +1,1 @@
+"""Fulfilment: shipments, tracking and returns, one vendor order at a time."""

@@ -1,0 +1,1 @@
+"""Notifications: e-mail through the outbox and the mail queue."""

@@ -1,0 +1,1 @@
+"""Orders: carts, orders split per vendor, order lines."""

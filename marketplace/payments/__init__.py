@@ -1,0 +1,1 @@
+"""Payments: the gateway protocol, payments, refunds and webhook events."""

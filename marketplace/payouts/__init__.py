@@ -1,0 +1,1 @@
+"""Payouts: the double-entry ledger, commissions, transfers and vendor payouts."""

@@ -1,0 +1,145 @@
+"""Payouts: the double-entry ledger, commission rules, transfers to vendors and payouts."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from marketplace.extensions import db
+from marketplace.models_base import UTCDateTime, one_of, utcnow
+
+__all__ = [
+    "AccountKind",
+    "CommissionRule",
+    "LedgerAccount",
+    "LedgerEntry",
+    "LedgerTransaction",
+    "Payout",
+    "Transfer",
+    "TransferStatus",
+]
+
+
+class AccountKind(StrEnum):
+    ASSET = "asset"
+    LIABILITY = "liability"
+    REVENUE = "revenue"
+    EXPENSE = "expense"
+
+
+class TransferStatus(StrEnum):
+    PENDING = "pending"
+    SUCCEEDED = "succeeded"
+    REVERSED = "reversed"
+    FAILED = "failed"
+
+
+class LedgerAccount(db.Model):
+    """An account of the ledger, e.g. `platform:cash` or `vendor:12:available`."""
+
+    __tablename__ = "ledger_accounts"
+    __table_args__ = (CheckConstraint(one_of("kind", AccountKind), name="kind_valid"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(80), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    kind: Mapped[str] = mapped_column(String(10))
+    currency: Mapped[str] = mapped_column(String(3))
+    vendor_id: Mapped[int | None] = mapped_column(ForeignKey("vendors.id"), index=True)
+
+
+class LedgerTransaction(db.Model):
+    """One money movement; its entries sum to zero. `reference` makes booking idempotent."""
+
+    __tablename__ = "ledger_transactions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    reference: Mapped[str] = mapped_column(String(120), unique=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    description: Mapped[str] = mapped_column(String(200))
+    order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+    entries: Mapped[list[LedgerEntry]] = relationship(
+        back_populates="transaction", cascade="all, delete-orphan"
+    )
+
+
+class LedgerEntry(db.Model):
+    """A signed integer amount on one account (debit positive, credit negative)."""
+
+    __tablename__ = "ledger_entries"
+    __table_args__ = (CheckConstraint("amount_minor <> 0", name="amount_non_zero"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    transaction_id: Mapped[int] = mapped_column(
+        ForeignKey("ledger_transactions.id", ondelete="CASCADE"), index=True
+    )
+    account_id: Mapped[int] = mapped_column(ForeignKey("ledger_accounts.id"), index=True)
+    amount_minor: Mapped[int] = mapped_column(BigInteger)
+    currency: Mapped[str] = mapped_column(String(3))
+
+    transaction: Mapped[LedgerTransaction] = relationship(back_populates="entries")
+    account: Mapped[LedgerAccount] = relationship()
+
+
+class CommissionRule(db.Model):
+    """The marketplace default (no scope) or a category's rate; a vendor override beats both."""
+
+    __tablename__ = "commission_rules"
+    __table_args__ = (
+        UniqueConstraint("category_id"),
+        CheckConstraint("rate_bps BETWEEN 0 AND 10000", name="rate_range"),
+        CheckConstraint("fixed_minor >= 0", name="fixed_non_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    category_id: Mapped[int | None] = mapped_column(ForeignKey("categories.id"))
+    rate_bps: Mapped[int] = mapped_column(Integer)
+    fixed_minor: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Transfer(db.Model):
+    """A vendor order's net moved to the vendor's connected account, once."""
+
+    __tablename__ = "transfers"
+    __table_args__ = (
+        CheckConstraint(one_of("status", TransferStatus), name="status_valid"),
+        CheckConstraint("amount_minor > 0", name="amount_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    vendor_order_id: Mapped[int] = mapped_column(ForeignKey("vendor_orders.id"), unique=True)
+    vendor_id: Mapped[int] = mapped_column(ForeignKey("vendors.id"), index=True)
+    amount_minor: Mapped[int] = mapped_column(Integer)
+    currency: Mapped[str] = mapped_column(String(3))
+    status: Mapped[str] = mapped_column(String(12), default=TransferStatus.PENDING)
+    gateway_reference: Mapped[str | None] = mapped_column(String(120))
+    idempotency_key: Mapped[str] = mapped_column(String(120), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Payout(db.Model):
+    """Money paid from a vendor's available balance to its bank account."""
+
+    __tablename__ = "payouts"
+    __table_args__ = (
+        CheckConstraint(
+            "status IN ('pending', 'in_transit', 'paid', 'failed')", name="status_valid"
+        ),
+        CheckConstraint("amount_minor > 0", name="amount_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    vendor_id: Mapped[int] = mapped_column(ForeignKey("vendors.id"), index=True)
+    amount_minor: Mapped[int] = mapped_column(Integer)
+    currency: Mapped[str] = mapped_column(String(3))
+    status: Mapped[str] = mapped_column(String(12), default="pending")
+    gateway_reference: Mapped[str | None] = mapped_column(String(120))
+    idempotency_key: Mapped[str] = mapped_column(String(120), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -1,0 +1,1 @@
+"""Reviews: verified reviews, ratings, votes, reports and vendor replies."""

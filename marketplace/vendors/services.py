@@ -1,0 +1,62 @@
+"""Vendor services: what a vendor sees of its own shop. Every query is scoped to one vendor."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+
+from marketplace.catalog.models import Product, ProductStatus, Variant
+from marketplace.extensions import db
+from marketplace.orders.models import VendorOrder, VendorOrderStatus
+from marketplace.vendors.models import Vendor
+
+OPEN_ORDER_STATES = (
+    VendorOrderStatus.PAID,
+    VendorOrderStatus.ACCEPTED,
+    VendorOrderStatus.PARTIALLY_SHIPPED,
+)
+
+
+@dataclass(frozen=True)
+class DashboardSummary:
+    """The figures on a vendor's dashboard."""
+
+    products_by_status: dict[str, int]
+    low_stock: list[Variant]
+    open_orders: int
+    recent_orders: list[VendorOrder]
+
+
+def dashboard_summary(vendor: Vendor, low_stock_limit: int = 10) -> DashboardSummary:
+    """Counts and lists for `vendor`'s dashboard, all filtered by its id."""
+    counts = db.session.execute(
+        select(Product.status, func.count())
+        .where(Product.vendor_id == vendor.id)
+        .group_by(Product.status)
+    ).all()
+    products_by_status = {status.value: 0 for status in ProductStatus}
+    products_by_status.update({status: count for status, count in counts})
+    low_stock = db.session.scalars(
+        select(Variant)
+        .join(Product)
+        .where(
+            Variant.vendor_id == vendor.id,
+            Product.status == ProductStatus.LIVE,
+            Variant.stock_on_hand - Variant.stock_reserved <= Variant.reorder_point,
+        )
+        .order_by(Variant.stock_on_hand - Variant.stock_reserved, Variant.id)
+        .limit(low_stock_limit)
+    ).all()
+    open_orders = db.session.scalar(
+        select(func.count())
+        .select_from(VendorOrder)
+        .where(VendorOrder.vendor_id == vendor.id, VendorOrder.status.in_(OPEN_ORDER_STATES))
+    )
+    recent_orders = db.session.scalars(
+        select(VendorOrder)
+        .where(VendorOrder.vendor_id == vendor.id)
+        .order_by(VendorOrder.created_at.desc())
+        .limit(10)
+    ).all()
+    return DashboardSummary(products_by_status, list(low_stock), open_orders or 0, list(recent_orders))
