@@ -24,7 +24,9 @@ def create_app(config: str | type[DefaultConfig] | Mapping[str, Any] | None = No
     _load_settings(app, config)
     check_production_settings(app.config)
     Path(app.config["INSTANCE_DIR"]).mkdir(parents=True, exist_ok=True)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
 
     _trust_proxies(app)
     _register_extensions(app)
@@ -39,7 +41,9 @@ def create_app(config: str | type[DefaultConfig] | Mapping[str, Any] | None = No
     return app
 
 
-def _load_settings(app: Flask, config: str | type[DefaultConfig] | Mapping[str, Any] | None) -> None:
+def _load_settings(
+    app: Flask, config: str | type[DefaultConfig] | Mapping[str, Any] | None
+) -> None:
     overrides: Mapping[str, Any] = {}
     if isinstance(config, Mapping):
         overrides = config

@@ -59,4 +59,6 @@ def dashboard_summary(vendor: Vendor, low_stock_limit: int = 10) -> DashboardSum
         .order_by(VendorOrder.created_at.desc())
         .limit(10)
     ).all()
-    return DashboardSummary(products_by_status, list(low_stock), open_orders or 0, list(recent_orders))
+    return DashboardSummary(
+        products_by_status, list(low_stock), open_orders or 0, list(recent_orders)
+    )
