@@ -74,6 +74,19 @@ class DefaultConfig:
     SEARCH_PAGE_SIZE = 24
     REQUIRE_SERVICES = False
 
+    # Vendors and listings
+    VENDOR_STRIKES_TO_SUSPEND = 3
+    REVIEW_NEW_VENDOR_LISTINGS = False  # send a new vendor's listings to review even when clean
+    NEW_VENDOR_PERIOD_DAYS = 30
+    MAX_IMAGE_BYTES = 8 * 1024 * 1024
+    MAX_IMAGE_PIXELS = 40_000_000
+    MIN_IMAGE_SIDE = 200
+    MAX_IMAGES_PER_PRODUCT = 10
+
+    # Stripe: the API base can point at a local server (tests); the key chooses the gateway.
+    STRIPE_API_BASE: str | None = None
+    STRIPE_CONNECT_COUNTRY = "US"
+
     @classmethod
     def from_environment(cls) -> dict[str, Any]:
         """Values the environment overrides, typed."""
@@ -87,6 +100,7 @@ class DefaultConfig:
             "SMTP_URL",
             "MAIL_FROM",
             "LOGIN_RATE_LIMIT",
+            "STRIPE_API_BASE",
         ):
             if os.environ.get(key):
                 settings[key] = os.environ[key]
@@ -100,6 +114,12 @@ class DefaultConfig:
             settings["RATELIMIT_STORAGE_URI"] = settings["REDIS_URL"]
         settings["PASSWORD_RESET_MAX_AGE"] = _env_int(
             "PASSWORD_RESET_MAX_AGE", cls.PASSWORD_RESET_MAX_AGE
+        )
+        settings["REVIEW_NEW_VENDOR_LISTINGS"] = _env_bool(
+            "REVIEW_NEW_VENDOR_LISTINGS", cls.REVIEW_NEW_VENDOR_LISTINGS
+        )
+        settings["VENDOR_STRIKES_TO_SUSPEND"] = _env_int(
+            "VENDOR_STRIKES_TO_SUSPEND", cls.VENDOR_STRIKES_TO_SUSPEND
         )
         if os.environ.get("TRUSTED_PROXY_HOPS"):
             settings["TRUSTED_PROXY_HOPS"] = _env_int("TRUSTED_PROXY_HOPS", 0)

@@ -27,6 +27,7 @@ def create_app(config: str | type[DefaultConfig] | Mapping[str, Any] | None = No
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)  # start-up noise
 
     _trust_proxies(app)
     _register_extensions(app)
@@ -92,12 +93,16 @@ def _register_blueprints(app: Flask) -> None:
     from marketplace.accounts import bp as accounts_bp
     from marketplace.admin import bp as admin_bp
     from marketplace.buyers import bp as buyers_bp
+    from marketplace.extensions import csrf
+    from marketplace.payments.webhooks import bp as webhooks_bp
     from marketplace.vendors import bp as vendors_bp
 
     app.register_blueprint(buyers_bp)
     app.register_blueprint(accounts_bp, url_prefix="/account")
     app.register_blueprint(vendors_bp, url_prefix="/sell")
     app.register_blueprint(admin_bp, url_prefix="/admin")
+    csrf.exempt(webhooks_bp)  # gateways sign their requests; there is no browser session
+    app.register_blueprint(webhooks_bp, url_prefix="/webhooks")
 
 
 def _register_cli(app: Flask) -> None:

@@ -8,7 +8,9 @@ from flask import Flask
 def register(app: Flask) -> None:
     from marketplace import demo, jobs_cli
     from marketplace.accounts import cli as accounts_cli
+    from marketplace.catalog import cli as catalog_cli
 
     accounts_cli.register_cli(app)
     jobs_cli.register_cli(app)
     demo.register_cli(app)
+    catalog_cli.register_cli(app)

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from marketplace.extensions import db
 from marketplace.models_base import UTCDateTime, one_of, utcnow
 
-__all__ = ["EmailStatus", "OutboundEmail"]
+__all__ = ["EmailStatus", "Notification", "OutboundEmail"]
 
 
 class EmailStatus(StrEnum):
@@ -39,3 +39,19 @@ class OutboundEmail(db.Model):
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Notification(db.Model):
+    """An in-app notice for one person (low stock, a listing decision), shown until read."""
+
+    __tablename__ = "notifications"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    message: Mapped[str] = mapped_column(String(300))
+    link: Mapped[str | None] = mapped_column(String(300))
+    # Same key, same notice: a repeated low-stock alert for one variant is not stacked.
+    dedupe_key: Mapped[str | None] = mapped_column(String(120), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -56,7 +56,10 @@ class Vendor(db.Model):
     description: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[str] = mapped_column(String(16), default=VendorStatus.APPLIED, index=True)
     status_reason: Mapped[str | None] = mapped_column(Text)
-    stripe_account_id: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # The connected account at the payment gateway that pays this vendor (Stripe: `acct_...`).
+    payout_gateway: Mapped[str | None] = mapped_column(String(20))
+    payout_account_id: Mapped[str | None] = mapped_column(String(64), unique=True)
+    terms_accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     charges_enabled: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     payouts_enabled: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     commission_rate_bps: Mapped[int | None] = mapped_column(Integer)
