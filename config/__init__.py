@@ -82,6 +82,9 @@ class DefaultConfig:
     MAX_IMAGE_PIXELS = 40_000_000
     MIN_IMAGE_SIDE = 200
     MAX_IMAGES_PER_PRODUCT = 10
+    LISTING_CURRENCIES: tuple[str, ...] = ()  # empty: listings are priced in CURRENCY only
+    LISTINGS_CSV_MAX_BYTES = 2 * 1024 * 1024
+    LISTINGS_CSV_MAX_ROWS = 5000
 
     # Stripe: the API base can point at a local server (tests); the key chooses the gateway.
     STRIPE_API_BASE: str | None = None
@@ -121,6 +124,15 @@ class DefaultConfig:
         settings["VENDOR_STRIKES_TO_SUSPEND"] = _env_int(
             "VENDOR_STRIKES_TO_SUSPEND", cls.VENDOR_STRIKES_TO_SUSPEND
         )
+        settings["NEW_VENDOR_PERIOD_DAYS"] = _env_int(
+            "NEW_VENDOR_PERIOD_DAYS", cls.NEW_VENDOR_PERIOD_DAYS
+        )
+        if os.environ.get("LISTING_CURRENCIES"):
+            settings["LISTING_CURRENCIES"] = tuple(
+                code.strip().upper()
+                for code in os.environ["LISTING_CURRENCIES"].split(",")
+                if code.strip()
+            )
         if os.environ.get("TRUSTED_PROXY_HOPS"):
             settings["TRUSTED_PROXY_HOPS"] = _env_int("TRUSTED_PROXY_HOPS", 0)
         settings["REQUIRE_SERVICES"] = _env_bool("MARKETPLACE_REQUIRE_SERVICES")

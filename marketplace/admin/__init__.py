@@ -4,4 +4,10 @@ from flask import Blueprint
 
 bp = Blueprint("admin", __name__)
 
-from marketplace.admin import views  # noqa: E402, F401
+# The views modules register their routes on `bp` when imported.
+from marketplace.admin import (  # noqa: E402
+    moderation_views,  # noqa: F401
+    standards_views,  # noqa: F401
+    vendor_views,  # noqa: F401
+    views,  # noqa: F401
+)

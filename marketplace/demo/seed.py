@@ -13,10 +13,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from flask import current_app
 from sqlalchemy import func, select
 
 from marketplace.accounts.models import User
 from marketplace.accounts.services import hash_password
+from marketplace.catalog.compliance import install_default_standards
 from marketplace.catalog.models import Category, ProductStatus
 from marketplace.demo import images
 from marketplace.demo.catalog_writer import ImageLibrary, ProductWriter
@@ -26,6 +28,13 @@ from marketplace.demo.people import VENDORS, generate_buyers
 from marketplace.demo.taxonomy import category_tree
 from marketplace.extensions import db
 from marketplace.models_base import utcnow
+from marketplace.payments.connect import handle_gateway_event
+from marketplace.payments.offline import (
+    TEST_ACCOUNT_NUMBER,
+    TEST_ROUTING_NUMBER,
+    OfflineGateway,
+    PayoutDetails,
+)
 from marketplace.payouts.models import CommissionRule
 from marketplace.storage import get_storage
 from marketplace.vendors.models import Vendor, VendorEvent, VendorStatus
@@ -104,10 +113,21 @@ def _vendors(password_hash: str, admin: User, now: datetime, logo_size: int) -> 
         )
         db.session.add_all([owner, vendor])
         db.session.flush()
+        if selling:
+            _onboard_offline(vendor)
         db.session.add_all(_vendor_events(vendor, admin, applied_at))
         vendors.append(vendor)
     db.session.flush()
     return vendors
+
+
+def _onboard_offline(vendor: Vendor) -> None:
+    """Give a selling demo shop an offline payout account, recorded as the gateway would."""
+    gateway = OfflineGateway(signing_secret=str(current_app.config["SECRET_KEY"]))
+    vendor.payout_gateway = gateway.name
+    vendor.payout_account_id = gateway.create_connected_account(vendor)
+    details = PayoutDetails(vendor.owner.display_name, TEST_ROUTING_NUMBER, TEST_ACCOUNT_NUMBER)
+    handle_gateway_event(gateway.complete_onboarding(vendor.payout_account_id, details))
 
 
 def _vendor_events(vendor: Vendor, admin: User, applied_at: datetime) -> list[VendorEvent]:
@@ -147,8 +167,8 @@ def _vendor_events(vendor: Vendor, admin: User, applied_at: datetime) -> list[Ve
     return events
 
 
-def _categories() -> dict[str, int]:
-    """The category tree; returns the id of each category by path."""
+def seed_categories() -> dict[str, int]:
+    """The demo category tree; returns the id of each category by path."""
     ids: dict[str, int] = {}
     for node in category_tree():
         category = Category(
@@ -226,7 +246,8 @@ def seed_demo(
     db.session.add(admin)
     db.session.flush()
     vendors = _vendors(password_hash, admin, now, logo_size=min(256, image_size))
-    category_ids = _categories()
+    category_ids = seed_categories()
+    install_default_standards()
     db.session.add(
         CommissionRule(
             category_id=None, rate_bps=COMMISSION_RATE_BPS, fixed_minor=COMMISSION_FIXED_MINOR

@@ -4,4 +4,9 @@ from flask import Blueprint
 
 bp = Blueprint("vendors", __name__)
 
-from marketplace.vendors import views  # noqa: E402, F401
+# The views modules register their routes on `bp` when imported.
+from marketplace.vendors import (  # noqa: E402
+    listings,  # noqa: F401
+    payout_views,  # noqa: F401
+    views,  # noqa: F401
+)

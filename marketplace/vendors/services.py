@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from marketplace.catalog.models import Product, ProductStatus, Variant
 from marketplace.extensions import db
+from marketplace.models_base import utcnow
+from marketplace.notifications.models import Notification
 from marketplace.orders.models import VendorOrder, VendorOrderStatus
-from marketplace.vendors.models import Vendor
+from marketplace.vendors.models import Vendor, VendorEvent
 
 OPEN_ORDER_STATES = (
     VendorOrderStatus.PAID,
@@ -62,3 +64,48 @@ def dashboard_summary(vendor: Vendor, low_stock_limit: int = 10) -> DashboardSum
     return DashboardSummary(
         products_by_status, list(low_stock), open_orders or 0, list(recent_orders)
     )
+
+
+def vendor_history(vendor: Vendor, limit: int = 50) -> list[VendorEvent]:
+    """The vendor's audit trail, newest first, so the seller sees what was decided and why."""
+    return list(
+        db.session.scalars(
+            select(VendorEvent)
+            .where(VendorEvent.vendor_id == vendor.id)
+            .order_by(VendorEvent.created_at.desc(), VendorEvent.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def unread_notifications(user_id: int, limit: int = 20) -> list[Notification]:
+    """The newest notices the user has not read yet."""
+    return list(
+        db.session.scalars(
+            select(Notification)
+            .where(Notification.user_id == user_id, Notification.read_at.is_(None))
+            .order_by(Notification.created_at.desc(), Notification.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def unread_notification_count(user_id: int) -> int:
+    """How many notices wait for the user (the list shows only the newest few)."""
+    count = db.session.scalar(
+        select(func.count())
+        .select_from(Notification)
+        .where(Notification.user_id == user_id, Notification.read_at.is_(None))
+    )
+    return count or 0
+
+
+def mark_all_notifications_read(user_id: int) -> int:
+    """Mark every unread notice of this user read; returns how many changed."""
+    result = db.session.execute(
+        update(Notification)
+        .where(Notification.user_id == user_id, Notification.read_at.is_(None))
+        .values(read_at=utcnow())
+    )
+    db.session.flush()
+    return result.rowcount or 0
