@@ -85,6 +85,10 @@ class Product(db.Model):
     __table_args__ = (
         CheckConstraint(one_of("status", ProductStatus), name="status_valid"),
         CheckConstraint("sales_count >= 0", name="sales_non_negative"),
+        CheckConstraint(
+            "rating_count >= 0 AND rating_sum >= rating_count AND rating_sum <= 5 * rating_count",
+            name="rating_totals_valid",
+        ),
         Index("ix_products_vendor_status", "vendor_id", "status"),
     )
 
@@ -97,6 +101,10 @@ class Product(db.Model):
     status: Mapped[str] = mapped_column(String(20), default=ProductStatus.DRAFT, index=True)
     attributes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     sales_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Totals of the published reviews, kept by the reviews service: listing pages and search
+    # rank by rating without reading every review.
+    rating_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    rating_sum: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -118,6 +126,11 @@ class Product(db.Model):
     @property
     def in_stock(self) -> bool:
         return any(v.is_purchasable for v in self.variants)
+
+    @property
+    def rating_avg(self) -> float:
+        """The mean star rating of the published reviews (0.0 without any)."""
+        return self.rating_sum / self.rating_count if self.rating_count else 0.0
 
 
 class Variant(db.Model):
