@@ -86,6 +86,20 @@ class DefaultConfig:
     LISTINGS_CSV_MAX_BYTES = 2 * 1024 * 1024
     LISTINGS_CSV_MAX_ROWS = 5000
 
+    # Search. The backend is Elasticsearch when ELASTICSEARCH_URL is set, else the database;
+    # SEARCH_BACKEND ("database" or "elasticsearch") forces one.
+    SEARCH_BACKEND: str | None = None
+    ELASTICSEARCH_INDEX = "marketplace-products"  # the alias; versioned indices sit behind it
+    ELASTICSEARCH_TIMEOUT = 2.0  # seconds a search may take before the database answers
+    ELASTICSEARCH_MAX_RETRIES = 1
+    ELASTICSEARCH_API_KEY: str | None = None
+    # Send plain application/json instead of the client's versioned media type: needed by
+    # Elasticsearch-API-compatible servers that refuse it; leave off for Elasticsearch itself.
+    ELASTICSEARCH_PLAIN_JSON = False
+    SEARCH_RATING_PRIOR_MEAN = 3.8  # the Bayesian average's prior: a typical product's rating
+    SEARCH_RATING_PRIOR_WEIGHT = 10  # ... worth this many reviews
+    SEARCH_INDEX_BATCH = 500  # products per indexing job / bulk request
+
     # Stripe: the API base can point at a local server (tests); the key chooses the gateway.
     STRIPE_API_BASE: str | None = None
     STRIPE_CONNECT_COUNTRY = "US"
@@ -104,6 +118,9 @@ class DefaultConfig:
             "MAIL_FROM",
             "LOGIN_RATE_LIMIT",
             "STRIPE_API_BASE",
+            "SEARCH_BACKEND",
+            "ELASTICSEARCH_INDEX",
+            "ELASTICSEARCH_API_KEY",
         ):
             if os.environ.get(key):
                 settings[key] = os.environ[key]
@@ -123,6 +140,11 @@ class DefaultConfig:
         )
         settings["VENDOR_STRIKES_TO_SUSPEND"] = _env_int(
             "VENDOR_STRIKES_TO_SUSPEND", cls.VENDOR_STRIKES_TO_SUSPEND
+        )
+        if os.environ.get("ELASTICSEARCH_TIMEOUT"):
+            settings["ELASTICSEARCH_TIMEOUT"] = float(os.environ["ELASTICSEARCH_TIMEOUT"])
+        settings["ELASTICSEARCH_PLAIN_JSON"] = _env_bool(
+            "ELASTICSEARCH_PLAIN_JSON", cls.ELASTICSEARCH_PLAIN_JSON
         )
         settings["NEW_VENDOR_PERIOD_DAYS"] = _env_int(
             "NEW_VENDOR_PERIOD_DAYS", cls.NEW_VENDOR_PERIOD_DAYS
