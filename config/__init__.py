@@ -100,6 +100,10 @@ class DefaultConfig:
     SEARCH_RATING_PRIOR_WEIGHT = 10  # ... worth this many reviews
     SEARCH_INDEX_BATCH = 500  # products per indexing job / bulk request
 
+    # Refunds: "return" gives the platform's commission on the refunded items back to the
+    # vendor; "keep" keeps it, so the vendor bears it (see marketplace.payouts.refunds).
+    REFUND_COMMISSION_POLICY = "return"
+
     # Stripe: the API base can point at a local server (tests); the key chooses the gateway.
     STRIPE_API_BASE: str | None = None
     STRIPE_CONNECT_COUNTRY = "US"
@@ -121,6 +125,7 @@ class DefaultConfig:
             "SEARCH_BACKEND",
             "ELASTICSEARCH_INDEX",
             "ELASTICSEARCH_API_KEY",
+            "REFUND_COMMISSION_POLICY",
         ):
             if os.environ.get(key):
                 settings[key] = os.environ[key]

@@ -74,6 +74,7 @@ def _register_extensions(app: Flask) -> None:
     from marketplace import jobs, models, storage  # noqa: F401  (models: all tables known)
     from marketplace.accounts.services import load_user
     from marketplace.extensions import csrf, db, limiter, login_manager, migrate
+    from marketplace.search import listeners as search_listeners
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"))
@@ -86,6 +87,7 @@ def _register_extensions(app: Flask) -> None:
     login_manager.login_message_category = "info"
     login_manager.user_loader(load_user)
     jobs.init_app(app)
+    search_listeners.init_app()
     storage.init_app(app)
 
 
@@ -94,6 +96,7 @@ def _register_blueprints(app: Flask) -> None:
     from marketplace.admin import bp as admin_bp
     from marketplace.buyers import bp as buyers_bp
     from marketplace.extensions import csrf
+    from marketplace.payments.views import bp as payments_bp
     from marketplace.payments.webhooks import bp as webhooks_bp
     from marketplace.vendors import bp as vendors_bp
 
@@ -101,6 +104,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(accounts_bp, url_prefix="/account")
     app.register_blueprint(vendors_bp, url_prefix="/sell")
     app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(payments_bp)  # /checkout/pay/..., /sell/refunds, /admin/refunds
     csrf.exempt(webhooks_bp)  # gateways sign their requests; there is no browser session
     app.register_blueprint(webhooks_bp, url_prefix="/webhooks")
 

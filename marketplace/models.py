@@ -9,5 +9,6 @@ from marketplace.orders.models import *  # noqa: F403
 from marketplace.payments.models import *  # noqa: F403
 from marketplace.payouts.models import *  # noqa: F403
 from marketplace.reviews.models import *  # noqa: F403
+from marketplace.search.database.models import *  # noqa: F403
 from marketplace.search.models import *  # noqa: F403
 from marketplace.vendors.models import *  # noqa: F403

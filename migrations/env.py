@@ -72,6 +72,25 @@ def render_item(type_, obj, autogen_context):
     return False
 
 
+# The database search backend's full-text index is engine-specific and created by its migration
+# with a dialect branch (an FTS5 table and its shadow tables on SQLite, generated tsvector
+# columns and their GIN indexes on PostgreSQL); the models do not describe it, so autogenerate and
+# `flask db check` leave it alone.
+SEARCH_FTS_TABLE_PREFIX = "search_fts"
+SEARCH_VECTOR_OBJECTS = {
+    ("column", "search_vector"),
+    ("column", "names_vector"),
+    ("index", "ix_search_documents_search_vector"),
+    ("index", "ix_search_documents_names_vector"),
+}
+
+
+def include_object(obj, name, type_, reflected, compare_to):
+    if type_ == "table" and name and name.startswith(SEARCH_FTS_TABLE_PREFIX):
+        return False
+    return (type_, name) not in SEARCH_VECTOR_OBJECTS
+
+
 def run_migrations_online():
     """Run migrations in 'online' mode.
 
@@ -92,6 +111,7 @@ def run_migrations_online():
 
     conf_args = current_app.extensions["migrate"].configure_args
     conf_args.setdefault("render_item", render_item)
+    conf_args.setdefault("include_object", include_object)
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
 

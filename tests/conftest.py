@@ -7,6 +7,7 @@ Integration tests (`tests/integration/`) use the real services named by `DATABAS
 
 from __future__ import annotations
 
+import os
 import shutil
 import uuid
 from collections.abc import Callable, Iterator
@@ -22,7 +23,14 @@ from sqlalchemy.engine import make_url
 from marketplace import create_app
 from marketplace.extensions import db
 from tests import factories
-from tests.helpers import IsolatedClient, app_settings, build_schema, require_service
+from tests.helpers import (
+    IsolatedClient,
+    app_settings,
+    build_schema,
+    require_service,
+    services_required,
+)
+from tests.search_servers import SearchServerUnavailable, drop_test_indices, start_search_server
 
 
 @pytest.fixture(scope="session")
@@ -150,3 +158,55 @@ def pg_app(postgres_uri: str, tmp_path: Path) -> Iterator[Flask]:
         with db.engine.begin() as conn:
             conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
         db.engine.dispose()
+
+
+# --- Elasticsearch (an Elasticsearch-API server, osmem-server) --------------------------------
+
+
+@pytest.fixture(scope="session")
+def elasticsearch_url() -> Iterator[str]:
+    """An Elasticsearch-API server for the run: ELASTICSEARCH_URL, or one started here.
+
+    Without either, tests that need it skip, unless MARKETPLACE_REQUIRE_SERVICES=1 makes that a
+    failure.
+    """
+    url = os.environ.get("ELASTICSEARCH_URL")
+    if url:
+        yield url
+        return
+    try:
+        server = start_search_server()
+    except SearchServerUnavailable as error:
+        if services_required():
+            pytest.fail(f"no Elasticsearch-API server: {error}")
+        pytest.skip(f"no Elasticsearch-API server: {error}")
+    try:
+        yield server.url
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def elasticsearch_settings(elasticsearch_url: str) -> Iterator[dict[str, Any]]:
+    """App settings for the Elasticsearch backend on an index alias of this test's own, so
+    tests sharing one server never see each other's documents; its indices are dropped after."""
+    alias = f"test-products-{uuid.uuid4().hex[:12]}"
+    yield {
+        "SEARCH_BACKEND": "elasticsearch",
+        "ELASTICSEARCH_URL": elasticsearch_url,
+        "ELASTICSEARCH_INDEX": alias,
+        "ELASTICSEARCH_PLAIN_JSON": True,
+        "ELASTICSEARCH_TIMEOUT": 10.0,
+    }
+    drop_test_indices(elasticsearch_url, alias)
+
+
+@pytest.fixture
+def es_app(
+    app_factory: Callable[..., Flask], elasticsearch_settings: dict[str, Any]
+) -> Iterator[Flask]:
+    """An app (SQLite, app context pushed) whose search backend is Elasticsearch."""
+    app = app_factory(**elasticsearch_settings)
+    with app.app_context():
+        yield app
+        db.session.remove()

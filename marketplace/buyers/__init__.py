@@ -10,4 +10,9 @@ bp = Blueprint(
     template_folder=str(Path(__file__).resolve().parent.parent / "templates"),
 )
 
-from marketplace.buyers import views  # noqa: E402, F401  (routes attach to bp)
+# The views modules register their routes on `bp` when imported.
+from marketplace.buyers import (  # noqa: E402
+    cart_views,  # noqa: F401
+    checkout_views,  # noqa: F401
+    views,  # noqa: F401
+)

@@ -1,20 +1,18 @@
-"""Storefront queries: what a buyer may see, and the interim database product search.
+"""Storefront queries: what a buyer may see, and the search page built on the search service.
 
 Only sellable products are ever shown: live listings of approved vendors whose payment
-account can take charges and receive payouts. The search here is a plain database match;
-it is kept behind `search_products()` so a full-text engine can replace it without touching
-the views.
+account can take charges and receive payouts. Search itself is `marketplace.search.service`;
+this module turns its hits into the products, labels and links a results page shows.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
-from enum import StrEnum
+from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-from sqlalchemy import ColumnElement, ScalarSelect, Select, and_, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, func, select
 from sqlalchemy.orm import contains_eager, selectinload
 
 from marketplace.catalog.models import Category, Product, ProductStatus, Variant
@@ -23,23 +21,8 @@ from marketplace.vendors.models import Vendor, VendorStatus
 
 T = TypeVar("T")
 
-SEARCH_PAGE_SIZE = 24
 STOREFRONT_PAGE_SIZE = 24
 LOW_STOCK_THRESHOLD = 5
-MAX_QUERY_TERMS = 8
-
-
-class SortOrder(StrEnum):
-    NEWEST = "newest"
-    PRICE_ASC = "price_asc"
-    PRICE_DESC = "price_desc"
-
-
-SORT_LABELS = {
-    SortOrder.NEWEST: "Newest first",
-    SortOrder.PRICE_ASC: "Price: low to high",
-    SortOrder.PRICE_DESC: "Price: high to low",
-}
 
 
 @dataclass(frozen=True)
@@ -93,53 +76,6 @@ class Page(Generic[T]):
                     yield None
                 yield number
                 last_shown = number
-
-
-@dataclass(frozen=True)
-class SearchCriteria:
-    """What a buyer asked for on the search page, already cleaned."""
-
-    q: str = ""
-    category_path: str | None = None
-    vendor_slug: str | None = None
-    sort: SortOrder = SortOrder.NEWEST
-    page: int = 1
-    per_page: int = SEARCH_PAGE_SIZE
-
-    @property
-    def terms(self) -> list[str]:
-        return self.q.split()[:MAX_QUERY_TERMS]
-
-
-@dataclass(frozen=True)
-class CategoryFacet:
-    """A category to narrow the search to, with how many results it would keep."""
-
-    category: Category
-    count: int
-
-
-@dataclass(frozen=True)
-class SearchResults:
-    """A page of products plus what the search page needs to explain and refine it."""
-
-    page: Page[Product]
-    criteria: SearchCriteria
-    category: Category | None = None
-    vendor: Vendor | None = None
-    facets: list[CategoryFacet] = field(default_factory=list)
-
-    @property
-    def total(self) -> int:
-        return self.page.total
-
-
-def parse_sort(value: str | None) -> SortOrder:
-    """A sort order from the query string; anything unknown means newest first."""
-    try:
-        return SortOrder(value or SortOrder.NEWEST)
-    except ValueError:
-        return SortOrder.NEWEST
 
 
 def parse_page(value: str | None) -> int:
@@ -280,6 +216,20 @@ def get_storefront_vendor(slug: str) -> Vendor | None:
     return db.session.scalars(stmt).first()
 
 
+def count_rows(stmt: Select[tuple[Product]]) -> int:
+    """How many products a query (without loader options) returns, counted by the database."""
+    ids = stmt.with_only_columns(Product.id).order_by(None).subquery()
+    return db.session.scalar(select(func.count()).select_from(ids)) or 0
+
+
+def paginate(stmt: Select[tuple[Product]], page: int, per_page: int) -> Page[Product]:
+    """One page of a sorted product query (without loader options) and the total count."""
+    total = count_rows(stmt)
+    window = with_card_loading(stmt).limit(per_page).offset((page - 1) * per_page)
+    items = list(db.session.scalars(window))
+    return Page(items=items, total=total, page=page, per_page=per_page)
+
+
 def vendor_products(
     vendor: Vendor, page: int, per_page: int = STOREFRONT_PAGE_SIZE
 ) -> Page[Product]:
@@ -306,133 +256,6 @@ def featured_vendors(limit: int = 4) -> list[tuple[Vendor, int]]:
 # Categories
 
 
-def top_level_categories() -> list[Category]:
-    """The departments, in the order the admins arranged them."""
-    stmt = (
-        select(Category)
-        .where(Category.parent_id.is_(None))
-        .order_by(Category.position, Category.name)
-    )
-    return list(db.session.scalars(stmt))
-
-
 def get_category(path: str) -> Category | None:
     """The category at a slash-joined path, or None."""
     return db.session.scalars(select(Category).where(Category.path == path)).first()
-
-
-def child_categories(category: Category | None) -> list[Category]:
-    """The categories one level below `category` (the departments when None)."""
-    if category is None:
-        return top_level_categories()
-    stmt = (
-        select(Category)
-        .where(Category.parent_id == category.id)
-        .order_by(Category.position, Category.name)
-    )
-    return list(db.session.scalars(stmt))
-
-
-def in_category_subtree(path: str) -> ColumnElement[bool]:
-    """SQL condition: the product's category is `path` or below it."""
-    return or_(Category.path == path, Category.path.startswith(path + "/", autoescape=True))
-
-
-# ---------------------------------------------------------------------------------------------
-# Search
-
-
-def lowest_price_column() -> ScalarSelect[int]:
-    """Correlated subquery: a product's cheapest variant price (for sorting by price)."""
-    return (
-        select(func.min(Variant.price_minor))
-        .where(Variant.product_id == Product.id)
-        .correlate(Product)
-        .scalar_subquery()
-    )
-
-
-def _filtered(criteria: SearchCriteria) -> Select[tuple[Product]]:
-    """Sellable products matching the criteria, unsorted, with their category joined."""
-    stmt = sellable_products_filter().join(Product.category)
-    for term in criteria.terms:
-        stmt = stmt.where(
-            or_(
-                Product.title.icontains(term, autoescape=True),
-                Product.description.icontains(term, autoescape=True),
-            )
-        )
-    if criteria.category_path:
-        stmt = stmt.where(in_category_subtree(criteria.category_path))
-    if criteria.vendor_slug:
-        stmt = stmt.where(Vendor.slug == criteria.vendor_slug)
-    return stmt
-
-
-def _sorted(stmt: Select[tuple[Product]], sort: SortOrder) -> Select[tuple[Product]]:
-    if sort is SortOrder.PRICE_ASC:
-        return stmt.order_by(lowest_price_column().asc().nulls_last(), Product.id)
-    if sort is SortOrder.PRICE_DESC:
-        return stmt.order_by(lowest_price_column().desc().nulls_last(), Product.id)
-    return _newest_first(stmt)
-
-
-def count_rows(stmt: Select[tuple[Product]]) -> int:
-    """How many products a query (without loader options) returns, counted by the database."""
-    ids = stmt.with_only_columns(Product.id).order_by(None).subquery()
-    return db.session.scalar(select(func.count()).select_from(ids)) or 0
-
-
-def paginate(stmt: Select[tuple[Product]], page: int, per_page: int) -> Page[Product]:
-    """One page of a sorted product query (without loader options) and the total count."""
-    total = count_rows(stmt)
-    window = with_card_loading(stmt).limit(per_page).offset((page - 1) * per_page)
-    items = list(db.session.scalars(window))
-    return Page(items=items, total=total, page=page, per_page=per_page)
-
-
-def category_facets(criteria: SearchCriteria, category: Category | None) -> list[CategoryFacet]:
-    """Sub-categories of the current one, each with how many of the results fall inside it."""
-    children = child_categories(category)
-    if not children:
-        return []
-    counts_by_path = _counts_by_category_path(criteria)
-    facets = []
-    for child in children:
-        prefix = child.path + "/"
-        count = sum(
-            n for path, n in counts_by_path.items() if path == child.path or path.startswith(prefix)
-        )
-        if count:
-            facets.append(CategoryFacet(category=child, count=count))
-    return facets
-
-
-def _counts_by_category_path(criteria: SearchCriteria) -> dict[str, int]:
-    """How many matching products sit directly in each category, keyed by category path."""
-    stmt = (
-        _filtered(criteria)
-        .with_only_columns(Category.path, func.count(Product.id))
-        .group_by(Category.path)
-        .order_by(None)
-    )
-    return {path: count for path, count in db.session.execute(stmt)}
-
-
-def search_products(criteria: SearchCriteria) -> SearchResults:
-    """The interim database search: every term must appear in the title or description."""
-    category = get_category(criteria.category_path) if criteria.category_path else None
-    vendor = None
-    if criteria.vendor_slug:
-        vendor = db.session.scalars(
-            select(Vendor).where(Vendor.slug == criteria.vendor_slug)
-        ).first()
-    stmt = _sorted(_filtered(criteria), criteria.sort)
-    page = paginate(stmt, criteria.page, criteria.per_page)
-    return SearchResults(
-        page=page,
-        criteria=criteria,
-        category=category,
-        vendor=vendor,
-        facets=category_facets(criteria, category),
-    )

@@ -1,14 +1,18 @@
-"""Storefront views: parse the request, ask buyers.services, render."""
+"""Storefront views: parse the request, ask buyers.services (or buyers.search_page), render."""
 
 from __future__ import annotations
 
-from flask import abort, current_app, render_template, request
+from flask import Response, abort, current_app, jsonify, render_template, request, url_for
 
-from marketplace.buyers import bp, services
+from marketplace.buyers import bp, search_page, services
+from marketplace.extensions import limiter
+from marketplace.search import params
+from marketplace.search.types import DEFAULT_PER_PAGE, SORT_LABELS
 
-
-def _clean(value: str | None, max_length: int = 200) -> str:
-    return (value or "").strip()[:max_length]
+# Autocomplete fires as people type (debounced): generous, but not a free scraping API.
+SUGGEST_RATE_LIMIT = "30 per 10 seconds"
+SUGGEST_CACHE_SECONDS = 60
+MAX_SUGGEST_PREFIX_LENGTH = 100
 
 
 @bp.get("/")
@@ -51,17 +55,27 @@ def vendor_storefront(slug: str) -> str:
 
 @bp.get("/search")
 def search() -> str:
-    """Search and category browsing: text, category subtree, vendor, sort and page."""
-    criteria = services.SearchCriteria(
-        q=_clean(request.args.get("q")),
-        category_path=_clean(request.args.get("category"), 400) or None,
-        vendor_slug=_clean(request.args.get("vendor"), 80) or None,
-        sort=services.parse_sort(request.args.get("sort")),
-        page=services.parse_page(request.args.get("page")),
-        per_page=current_app.config.get("SEARCH_PAGE_SIZE", services.SEARCH_PAGE_SIZE),
+    """Search and category pages: every choice comes from the URL, so any page can be shared."""
+    config = current_app.config
+    currency = config.get("CURRENCY", "USD")
+    per_page = config.get("SEARCH_PAGE_SIZE", DEFAULT_PER_PAGE)
+    query = params.parse_search_args(request.args, currency=currency, per_page=per_page)
+    view = search_page.search_page(query)
+    urls = params.SearchUrls(
+        view.query, url_for("buyers.search"), currency=currency, per_page=per_page
     )
-    return render_template(
-        "buyers/search.html",
-        results=services.search_products(criteria),
-        sort_labels=services.SORT_LABELS,
-    )
+    return render_template("buyers/search.html", view=view, urls=urls, sort_labels=SORT_LABELS)
+
+
+def _suggest_rate_limit() -> str:
+    return current_app.config.get("SEARCH_SUGGEST_RATE_LIMIT", SUGGEST_RATE_LIMIT)
+
+
+@bp.get("/search/suggest")
+@limiter.limit(_suggest_rate_limit)
+def search_suggest() -> Response:
+    """Autocomplete as JSON: {"suggestions": [...]}, cacheable for a short while."""
+    prefix = params.clean_text(request.args.get("q"), MAX_SUGGEST_PREFIX_LENGTH)
+    response = jsonify({"suggestions": search_page.search_suggestions(prefix)})
+    response.headers["Cache-Control"] = f"public, max-age={SUGGEST_CACHE_SECONDS}"
+    return response

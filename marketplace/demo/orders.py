@@ -1,36 +1,54 @@
-"""Past orders for the demo buyers: paid, shipped and delivered, with totals that add up.
+"""Past orders for the demo buyers, placed and paid through the real checkout and payments.
 
-Each order is one buyer payment split into one vendor order per shop, priced the way the
-marketplace prices a checkout: flat-rate shipping per shop below a free-shipping threshold,
-and the default commission (10% of the items plus 30 cents per vendor order, rounded half to
-even) taken from the vendor's share.
+Each order goes the way a buyer's does: a cart (`orders.cart`), `orders.services.place_order`
+(prices, shipping, tax and commission, stock held), `payments.services.start_payment`, the
+offline gateway's test card (its signed `payment_intent.succeeded` event applied by
+`connect.handle_gateway_event`: order paid, ledger booked) and each vendor's share released
+(`release_vendor_order_funds`). So the demo's ledger verifies like a real one. Afterwards the
+order is moved back to when it happened (its dates and its ledger entries' dates), and the
+older ones are shipped or delivered.
 """
 
 from __future__ import annotations
 
+import logging
 import random
-from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from decimal import ROUND_HALF_EVEN, Decimal
 
-from flask import current_app
 from sqlalchemy import update
 
 from marketplace.accounts.models import User
-from marketplace.catalog.models import Product
 from marketplace.demo.generator import ProductSpec
+from marketplace.errors import DomainError
 from marketplace.extensions import db
 from marketplace.fulfilment.models import Shipment, ShipmentLine, ShipmentStatus, TrackingEvent
-from marketplace.orders.models import Order, OrderLine, OrderStatus, VendorOrder, VendorOrderStatus
-from marketplace.payments.models import Payment, PaymentStatus
+from marketplace.orders import cart as carts
+from marketplace.orders import services as order_services
+from marketplace.orders.models import Order, VendorOrder, VendorOrderStatus
+from marketplace.payments import connect
+from marketplace.payments import services as payment_services
+from marketplace.payments.gateway import get_gateway
+from marketplace.payments.models import Payment
+from marketplace.payments.offline import OfflineGateway
+from marketplace.payments.offline_payments import CARDS_BY_NUMBER
+from marketplace.payouts.commission import round_half_even
+from marketplace.payouts.models import LedgerTransaction, Transfer
 from marketplace.vendors.models import Vendor
 
+log = logging.getLogger(__name__)
+
+# The marketplace default commission the demo installs: 10% of the items + 30 cents per
+# vendor order (see `marketplace.payouts.commission` for the rounding).
 COMMISSION_RATE_BPS = 1000
 COMMISSION_FIXED_MINOR = 30
-FLAT_SHIPPING_MINOR = 599
-FREE_SHIPPING_FROM_MINOR = 7500
 CARRIERS = ("UPS", "USPS", "FedEx", "DHL Express")
+TEST_CARD = CARDS_BY_NUMBER["4242424242424242"]
+
+
+def commission_minor(subtotal_minor: int) -> int:
+    """The demo default's commission on a vendor order's items (10% half-even, + 30)."""
+    return round_half_even(subtotal_minor * COMMISSION_RATE_BPS, 10_000) + COMMISSION_FIXED_MINOR
 
 
 @dataclass(frozen=True)
@@ -60,12 +78,6 @@ class PlacedOrders:
     vendor_orders: int = 0
 
 
-def commission_minor(subtotal_minor: int, rate_bps: int = COMMISSION_RATE_BPS) -> int:
-    """The marketplace's cut of one vendor order, rounded half to even."""
-    share = (Decimal(subtotal_minor) * rate_bps / 10000).quantize(Decimal(1), ROUND_HALF_EVEN)
-    return int(share) + COMMISSION_FIXED_MINOR
-
-
 def _status_for_age(age_days: float) -> str:
     if age_days > 12:
         return VendorOrderStatus.DELIVERED
@@ -75,14 +87,11 @@ def _status_for_age(age_days: float) -> str:
 
 
 class _OrderMaker:
-    """Builds one order at a time from the sampled products; remembers units sold."""
+    """Places and pays one order at a time through the services."""
 
-    def __init__(self, vendors: list[Vendor], rng: random.Random, now: datetime) -> None:
-        self.vendors = vendors
+    def __init__(self, rng: random.Random, now: datetime) -> None:
         self.rng = rng
         self.now = now
-        self.currency = current_app.config.get("CURRENCY", "USD")
-        self.sold: Counter[int] = Counter()
         self.placed = PlacedOrders()
 
     def pick_lines(self, samples: list[ProductSample], age_days: float):
@@ -92,97 +101,72 @@ class _OrderMaker:
         return [(s, self.rng.choice(s.variants), self.rng.choice((1, 1, 1, 2, 3))) for s in chosen]
 
     def place(self, buyer: User, address: dict, parts: dict[int, list], age_days: float) -> None:
+        """Buy, pay and (for older orders) ship; an order the shop can no longer fill is
+        skipped, leaving nothing behind."""
+        try:
+            with db.session.begin_nested():
+                order = self._buy_and_pay(buyer, address, parts)
+        except DomainError as refused:
+            log.info("Demo order for %s skipped: %s", buyer.email, refused.message)
+            return
         created = self.now - timedelta(days=age_days)
-        paid_at = created + timedelta(minutes=2)
-        self.placed.orders += 1
-        number = f"MP-{created:%Y%m%d}-{self.placed.orders:04d}"
-        order = Order(
-            number=number,
-            buyer_id=buyer.id,
-            status=OrderStatus.PAID,
-            currency=self.currency,
-            email=buyer.email,
-            shipping_address=address,
-            created_at=created,
-            paid_at=paid_at,
-        )
+        self._backdate(order, created, created + timedelta(minutes=2))
         status = _status_for_age(age_days)
-        for vendor_index, lines in parts.items():
-            order.vendor_orders.append(
-                self._vendor_order(self.vendors[vendor_index], lines, status, created, paid_at)
-            )
-        order.items_total_minor = sum(vo.subtotal_minor for vo in order.vendor_orders)
-        order.shipping_total_minor = sum(vo.shipping_minor for vo in order.vendor_orders)
-        order.tax_total_minor = sum(vo.tax_minor for vo in order.vendor_orders)
-        order.grand_total_minor = (
-            order.items_total_minor + order.shipping_total_minor + order.tax_total_minor
-        )
-        db.session.add(order)
-        db.session.flush()
-        db.session.add(
-            Payment(
-                order_id=order.id,
-                gateway="offline",
-                gateway_reference=f"offline_demo_{number}",
-                amount_minor=order.grand_total_minor,
-                currency=self.currency,
-                status=PaymentStatus.SUCCEEDED,
-                idempotency_key=f"demo:{number}:payment",
-                created_at=created,
-                updated_at=paid_at,
-                succeeded_at=paid_at,
-            )
-        )
         for vendor_order in order.vendor_orders:
             if status != VendorOrderStatus.PAID:
-                self._ship(vendor_order, status, paid_at)
+                self._ship(vendor_order, status, order.paid_at)
+        self.placed.orders += 1
+        self.placed.vendor_orders += len(order.vendor_orders)
 
-    def _vendor_order(self, vendor: Vendor, lines, status: str, created, paid_at) -> VendorOrder:
-        self.placed.vendor_orders += 1
-        shipped = status != VendorOrderStatus.PAID
-        order_lines = []
-        for sample, (variant_id, name, sku, price), quantity in lines:
-            self.sold[sample.product_id] += quantity
-            order_lines.append(
-                OrderLine(
-                    product_id=sample.product_id,
-                    variant_id=variant_id,
-                    title=sample.title,
-                    variant_name=name,
-                    sku=sku,
-                    unit_price_minor=price,
-                    quantity=quantity,
-                    line_total_minor=price * quantity,
-                    tax_minor=0,
-                    quantity_shipped=quantity if shipped else 0,
-                )
-            )
-        subtotal = sum(line.line_total_minor for line in order_lines)
-        shipping = 0 if subtotal >= FREE_SHIPPING_FROM_MINOR else FLAT_SHIPPING_MINOR
-        commission = commission_minor(subtotal)
-        ship_by = paid_at + timedelta(days=vendor.handling_days or 1)
-        return VendorOrder(
-            vendor_id=vendor.id,
-            status=status,
-            currency=self.currency,
-            subtotal_minor=subtotal,
-            shipping_minor=shipping,
-            tax_minor=0,
-            commission_minor=commission,
-            vendor_net_minor=subtotal + shipping - commission,
-            shipping_method="Standard shipping" if shipping else "Free standard shipping",
-            ship_by=ship_by,
-            created_at=created,
-            delivered_at=None,
-            lines=order_lines,
+    def _buy_and_pay(self, buyer: User, address: dict, parts: dict[int, list]) -> Order:
+        cart = carts.get_or_create_cart(buyer.id, None)
+        for lines in parts.values():
+            for _sample, (variant_id, *_rest), quantity in lines:
+                carts.add_item(cart, variant_id, quantity)
+        order = order_services.place_order(cart, buyer, address)
+        started = payment_services.start_payment(order.id)
+        payment = db.session.get(Payment, started.payment_id)
+        assert payment is not None and payment.gateway_reference is not None
+        gateway = get_gateway()
+        assert isinstance(gateway, OfflineGateway)
+        connect.handle_gateway_event(gateway.pay_with_card(payment.gateway_reference, TEST_CARD))
+        for vendor_order in order.vendor_orders:
+            payment_services.release_vendor_order_funds(vendor_order.id)
+        return order
+
+    def _backdate(self, order: Order, created: datetime, paid_at: datetime) -> None:
+        """Put the order, its payment, transfers and ledger entries when they happened."""
+        order.number = f"MP-{created:%Y%m%d}-{order.number.rsplit('-', 1)[-1]}"
+        order.created_at, order.paid_at = created, paid_at
+        order.reservation_expires_at = created + timedelta(minutes=30)
+        for vendor_order in order.vendor_orders:
+            vendor_order.created_at = created
+            vendor_order.ship_by = paid_at + timedelta(days=vendor_order.vendor.handling_days or 1)
+        payment = payment_services.order_payment(order.id)
+        if payment is not None:
+            payment.created_at, payment.updated_at, payment.succeeded_at = created, paid_at, paid_at
+        vendor_order_ids = [vo.id for vo in order.vendor_orders]
+        db.session.execute(
+            update(Transfer)
+            .where(Transfer.vendor_order_id.in_(vendor_order_ids))
+            .values(created_at=paid_at)
         )
+        db.session.execute(
+            update(LedgerTransaction)
+            .where(LedgerTransaction.order_id == order.id)
+            .values(created_at=paid_at)
+        )
+        db.session.flush()
 
     def _ship(self, vendor_order: VendorOrder, status: str, paid_at: datetime) -> None:
         """A parcel with every line, and the tracking events that moved it along."""
         shipped_at = paid_at + timedelta(hours=self.rng.randint(4, 40))
         delivered = status == VendorOrderStatus.DELIVERED
         delivered_at = shipped_at + timedelta(days=self.rng.randint(2, 6)) if delivered else None
+        vendor_order.status = status
         vendor_order.delivered_at = delivered_at
+        for line in vendor_order.lines:
+            line.quantity_shipped = line.quantity
         tracking = "".join(self.rng.choice("0123456789") for _ in range(18))
         shipment = Shipment(
             vendor_order_id=vendor_order.id,
@@ -215,15 +199,6 @@ class _OrderMaker:
         ]
         db.session.add(shipment)
 
-    def record_sales(self) -> None:
-        """Products' sales counts include the demo orders (ranking blends in sales)."""
-        for product_id, units in self.sold.items():
-            db.session.execute(
-                update(Product)
-                .where(Product.id == product_id)
-                .values(sales_count=Product.sales_count + units)
-            )
-
 
 def seed_orders(
     buyers: list[tuple[User, dict]],
@@ -233,10 +208,21 @@ def seed_orders(
     seed: int,
     now: datetime,
 ) -> PlacedOrders:
-    """Two to four past orders per buyer, from one to three shops each."""
+    """Two to four past orders per buyer, from one to three shops each, oldest first.
+
+    Needs the offline gateway (the demo's shops have offline payout accounts); with another
+    gateway configured the demo has no past orders. Shops without a payout account sell in
+    none of them (their share could not be released).
+    """
+    if not isinstance(get_gateway(), OfflineGateway):
+        log.warning("Demo orders need the offline gateway; none were placed.")
+        return PlacedOrders()
     rng = random.Random(f"orders-{seed}")
-    maker = _OrderMaker(vendors, rng, now)
-    shops = sorted(index for index, kept in samples.items() if kept)
+    maker = _OrderMaker(rng, now)
+    shops = sorted(
+        index for index, kept in samples.items() if kept and vendors[index].payout_account_id
+    )
+    planned = []
     for user, address in buyers:
         for _ in range(rng.randint(2, 4)):
             # A quarter awaiting dispatch, a quarter on the way, the rest delivered.
@@ -249,6 +235,7 @@ def seed_orders(
                 if lines:
                     parts[vendor_index] = lines
             if parts:
-                maker.place(user, address, parts, age_days)
-    maker.record_sales()
+                planned.append((age_days, user, address, parts))
+    for age_days, user, address, parts in sorted(planned, key=lambda p: -p[0]):
+        maker.place(user, address, parts, age_days)
     return maker.placed

@@ -10,6 +10,7 @@ from sqlalchemy import (
     JSON,
     CheckConstraint,
     ForeignKey,
+    Index,
     Integer,
     String,
     UniqueConstraint,
@@ -29,9 +30,14 @@ __all__ = [
     "Order",
     "OrderLine",
     "OrderStatus",
+    "ShippingRate",
+    "TaxRate",
     "VendorOrder",
     "VendorOrderStatus",
 ]
+
+# The `country` of a shipping rate that applies to every country without a rate of its own.
+ANY_COUNTRY = "*"
 
 
 class OrderStatus(StrEnum):
@@ -109,6 +115,8 @@ class Order(db.Model):
             name="grand_total_adds_up",
         ),
         CheckConstraint("length(currency) = 3", name="currency_iso"),
+        # The expiry sweep looks for unpaid orders whose reservation has run out.
+        Index("ix_orders_status_reservation_expires_at", "status", "reservation_expires_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -184,6 +192,7 @@ class OrderLine(db.Model):
         CheckConstraint("quantity_refunded BETWEEN 0 AND quantity", name="refunded_within_qty"),
         CheckConstraint("line_total_minor = unit_price_minor * quantity", name="total_adds_up"),
         CheckConstraint("tax_minor >= 0", name="tax_non_negative"),
+        CheckConstraint("reserved_quantity BETWEEN 0 AND quantity", name="reserved_within_qty"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -193,7 +202,10 @@ class OrderLine(db.Model):
     product_id: Mapped[int | None] = mapped_column(
         ForeignKey("products.id", ondelete="SET NULL"), index=True
     )
-    variant_id: Mapped[int | None] = mapped_column(ForeignKey("variants.id", ondelete="SET NULL"))
+    # Indexed: the lazy reservation expiry looks lines up by the variants whose stock is read.
+    variant_id: Mapped[int | None] = mapped_column(
+        ForeignKey("variants.id", ondelete="SET NULL"), index=True
+    )
     title: Mapped[str] = mapped_column(String(200))
     variant_name: Mapped[str] = mapped_column(String(120), default="")
     sku: Mapped[str] = mapped_column(String(64))
@@ -203,5 +215,60 @@ class OrderLine(db.Model):
     tax_minor: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     quantity_shipped: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     quantity_refunded: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Units held in Variant.stock_reserved for this line while the order awaits payment. Less
+    # than `quantity` only for a backorder variant that had fewer units left than were bought.
+    reserved_quantity: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     vendor_order: Mapped[VendorOrder] = relationship(back_populates="lines")
+
+
+class ShippingRate(db.Model):
+    """A vendor's shipping option to one country, or to every other country (`country` "*").
+
+    Flat `rate_minor` per vendor order, free when the vendor order's items reach
+    `free_over_minor` (when set). A vendor may offer several options per country (by name).
+    """
+
+    __tablename__ = "shipping_rates"
+    __table_args__ = (
+        UniqueConstraint("vendor_id", "country", "name"),
+        CheckConstraint("rate_minor >= 0", name="rate_non_negative"),
+        CheckConstraint(
+            "free_over_minor IS NULL OR free_over_minor >= 0", name="free_over_non_negative"
+        ),
+        CheckConstraint("country = '*' OR length(country) = 2", name="country_code"),
+        CheckConstraint("length(currency) = 3", name="currency_iso"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    vendor_id: Mapped[int] = mapped_column(ForeignKey("vendors.id", ondelete="CASCADE"), index=True)
+    country: Mapped[str] = mapped_column(String(2))
+    name: Mapped[str] = mapped_column(String(80))
+    rate_minor: Mapped[int] = mapped_column(Integer)
+    free_over_minor: Mapped[int | None] = mapped_column(Integer)
+    currency: Mapped[str] = mapped_column(String(3), default="USD")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    @property
+    def is_default(self) -> bool:
+        return self.country == ANY_COUNTRY
+
+
+class TaxRate(db.Model):
+    """Tax charged on deliveries to a country, or to one region of it (`region` "" = all)."""
+
+    __tablename__ = "tax_rates"
+    __table_args__ = (
+        UniqueConstraint("country", "region"),
+        CheckConstraint("rate_bps BETWEEN 0 AND 10000", name="rate_range"),
+        CheckConstraint("length(country) = 2", name="country_code"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    country: Mapped[str] = mapped_column(String(2))
+    region: Mapped[str] = mapped_column(String(40), default="", server_default="")
+    name: Mapped[str] = mapped_column(String(80))
+    rate_bps: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

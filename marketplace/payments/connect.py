@@ -238,7 +238,27 @@ def _account_updated(event: GatewayEvent) -> None:
     )
 
 
-# Event type → what it changes. Later work (payments, transfers, payouts) adds its own here.
+def _payment_event(event: GatewayEvent) -> None:
+    from marketplace.payments.services import handle_payment_event
+
+    handle_payment_event(event)
+
+
+def _refund_event(event: GatewayEvent) -> None:
+    from marketplace.payments.refunding import handle_refund_event
+
+    handle_refund_event(event)
+
+
+# Event type → what it changes (imported when called: the payment services use this module).
+# Other types are stored and otherwise ignored.
 EVENT_HANDLERS: dict[str, Callable[[GatewayEvent], None]] = {
     "account.updated": _account_updated,
+    "payment_intent.succeeded": _payment_event,
+    "payment_intent.payment_failed": _payment_event,
+    "payment_intent.requires_action": _payment_event,
+    "payment_intent.processing": _payment_event,
+    "payment_intent.canceled": _payment_event,
+    "charge.refunded": _refund_event,
+    "transfer.reversed": _refund_event,
 }

@@ -1,8 +1,18 @@
 """The payment gateway interface: what the marketplace asks of Stripe or of the offline gateway.
 
 `get_gateway()` picks the implementation from the settings: Stripe when `STRIPE_SECRET_KEY` is
-set, otherwise the embedded offline gateway. Both report the same `AccountStatus` and
-`GatewayEvent` values, so the rest of the marketplace cannot tell them apart.
+set, otherwise the embedded offline gateway. Both report the same `AccountStatus`,
+`PaymentDetails` and `GatewayEvent` values, so the rest of the marketplace cannot tell them apart.
+
+Money moves as "separate charges and transfers": one payment per order on the platform's own
+account (tagged with the order's transfer group), then one transfer per vendor order to the
+vendor's connected account, tied to the payment's charge (`source_transaction`) so it can never
+spend money the platform has not received yet. Refunds come back the same way: a refund on the
+payment, a reversal of the vendor's transfer for its share.
+
+Every call that creates something carries an idempotency key made from our own ids (the
+`*_key` functions below), so a retry after a timeout, a crash or a redelivered webhook can only
+ever find the first result, never make a second charge, transfer or refund.
 """
 
 from __future__ import annotations
@@ -12,6 +22,7 @@ import hmac
 import json
 import time
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
 from flask import current_app
@@ -27,10 +38,24 @@ __all__ = [
     "GatewayEvent",
     "InvalidPayload",
     "InvalidSignature",
+    "PaymentDetails",
     "PaymentGateway",
+    "PaymentRequest",
+    "PaymentSession",
+    "RefundResult",
+    "ReversalFailed",
+    "ReversalResult",
+    "TransferRequest",
+    "TransferResult",
     "event_from_payload",
     "get_gateway",
+    "intent_status",
+    "payment_key",
+    "refund_key",
+    "reversal_key",
     "sign_payload",
+    "transfer_group",
+    "transfer_key",
     "verify_signature",
 ]
 
@@ -55,6 +80,41 @@ class InvalidPayload(GatewayError):
     """A correctly signed webhook whose body is not an event we can read."""
 
     message = "The webhook body is not a valid event."
+
+
+class ReversalFailed(GatewayError):
+    """The gateway could not take a vendor's share back (its balance there is too low)."""
+
+    message = "The vendor's balance is too low to reverse the transfer."
+
+
+# ---------------------------------------------------------------------------------------------
+# Idempotency keys: from our own ids, the same on every retry
+
+
+def payment_key(order_id: int) -> str:
+    """The key of the call that opens the order's one payment (intent or checkout session)."""
+    return f"order:{order_id}:pi"
+
+
+def transfer_key(order_id: int, vendor_id: int) -> str:
+    """The key of the one transfer of a vendor's share of an order."""
+    return f"order:{order_id}:transfer:{vendor_id}"
+
+
+def refund_key(refund_id: int) -> str:
+    """The key of the gateway refund recorded as our Refund `refund_id`."""
+    return f"refund:{refund_id}"
+
+
+def reversal_key(refund_id: int) -> str:
+    """The key of the transfer reversal that takes the vendor's share of a refund back."""
+    return f"refund:{refund_id}:reversal"
+
+
+def transfer_group(order_id: int) -> str:
+    """The gateway's label tying an order's payment to its vendor transfers."""
+    return f"order_{order_id}"
 
 
 @dataclass(frozen=True)
@@ -82,6 +142,104 @@ class GatewayEvent:
     payload: dict[str, Any] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class PaymentRequest:
+    """What the buyer is asked to pay for one order, and where the browser goes afterwards."""
+
+    order_id: int
+    payment_id: int
+    order_number: str
+    amount_minor: int
+    currency: str  # ISO code, upper case as we keep it
+    email: str
+    description: str
+    return_url: str  # after paying (the order is paid by the event, not by coming back)
+    cancel_url: str  # the buyer gave up on the gateway's page
+    expires_at: datetime | None = None  # the order's stock reservation ends then
+
+    @property
+    def idempotency_key(self) -> str:
+        return payment_key(self.order_id)
+
+    @property
+    def metadata(self) -> dict[str, str]:
+        """Our ids on the gateway's objects, so its events lead back to our records."""
+        return {
+            "order_id": str(self.order_id),
+            "order_number": self.order_number,
+            "payment_id": str(self.payment_id),
+        }
+
+
+@dataclass(frozen=True)
+class PaymentSession:
+    """Where the buyer pays: a page to send the browser to, or a client secret for a form."""
+
+    session_reference: str  # the checkout session (Stripe) or the payment page's reference
+    payment_reference: str | None  # the payment intent, once the gateway has made one
+    redirect_url: str | None = None
+    client_secret: str | None = None
+
+
+@dataclass(frozen=True)
+class PaymentDetails:
+    """The gateway's current view of a payment intent, with the fee it kept on the charge."""
+
+    reference: str
+    status: str  # one of PaymentStatus's values
+    amount_minor: int
+    amount_received_minor: int
+    currency: str  # upper case
+    charge_reference: str | None
+    fee_minor: int | None  # None until the charge has a balance transaction
+    fee_currency: str | None
+    failure_message: str | None = None
+
+
+@dataclass(frozen=True)
+class TransferRequest:
+    """One vendor order's share, moved from the order's charge to the vendor's account."""
+
+    order_id: int
+    vendor_order_id: int
+    vendor_id: int
+    amount_minor: int
+    currency: str
+    destination: str  # the vendor's connected account
+    source_transaction: str  # the charge the money came in with
+    description: str = ""
+
+    @property
+    def idempotency_key(self) -> str:
+        return transfer_key(self.order_id, self.vendor_id)
+
+    @property
+    def transfer_group(self) -> str:
+        return transfer_group(self.order_id)
+
+
+@dataclass(frozen=True)
+class TransferResult:
+    reference: str
+    amount_minor: int
+    currency: str
+
+
+@dataclass(frozen=True)
+class ReversalResult:
+    reference: str
+    transfer_reference: str
+    amount_minor: int
+
+
+@dataclass(frozen=True)
+class RefundResult:
+    reference: str
+    status: str  # one of RefundStatus's values
+    amount_minor: int
+    failure_message: str | None = None
+
+
 class PaymentGateway(Protocol):
     """A payment provider as the marketplace uses it; each method is one call to the provider."""
 
@@ -102,6 +260,58 @@ class PaymentGateway(Protocol):
     def parse_webhook(self, payload: bytes, signature_header: str) -> GatewayEvent:
         """Verify a webhook's signature on the raw body and decode it; raises InvalidSignature."""
         ...
+
+    # -- the buyer's payment ---------------------------------------------------------------
+
+    def create_payment(self, request: PaymentRequest) -> PaymentSession:
+        """Open the order's one payment on the platform (keyed `order:{id}:pi`).
+
+        Calling it again for the same order returns the same session, so the buyer can come
+        back to a payment page they left.
+        """
+        ...
+
+    def retrieve_payment(self, reference: str) -> PaymentDetails:
+        """The payment intent's state, its charge and the fee the gateway kept."""
+        ...
+
+    # -- moving money to vendors and back ----------------------------------------------------
+
+    def create_transfer(self, request: TransferRequest) -> TransferResult:
+        """Send a vendor its share out of the order's charge (keyed per order and vendor)."""
+        ...
+
+    def reverse_transfer(
+        self, transfer_reference: str, amount_minor: int, *, refund_id: int
+    ) -> ReversalResult:
+        """Take `amount_minor` of a transfer back for a refund; raises ReversalFailed when the
+        vendor's balance cannot cover it."""
+        ...
+
+    def create_refund(
+        self, payment_reference: str, amount_minor: int, *, refund_id: int
+    ) -> RefundResult:
+        """Return `amount_minor` of a payment to the buyer (keyed `refund:{id}`)."""
+        ...
+
+
+def intent_status(status: str | None, *, has_error: bool) -> str:
+    """A payment intent's status, in Stripe's words, as one of our PaymentStatus values.
+
+    After a decline Stripe puts the intent back to "requires_payment_method" with a
+    `last_payment_error` (`has_error`): for us the last attempt failed.
+    """
+    from marketplace.payments.models import PaymentStatus
+
+    mapped = {
+        "succeeded": PaymentStatus.SUCCEEDED,
+        "requires_action": PaymentStatus.REQUIRES_ACTION,
+        "processing": PaymentStatus.PROCESSING,
+        "canceled": PaymentStatus.CANCELLED,
+    }.get(status or "")
+    if mapped is not None:
+        return mapped
+    return PaymentStatus.FAILED if has_error else PaymentStatus.REQUIRES_PAYMENT
 
 
 def event_from_payload(provider: str, payload: bytes) -> GatewayEvent:

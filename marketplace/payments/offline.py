@@ -1,9 +1,10 @@
-"""The offline gateway, the embedded default: payout onboarding without any network.
+"""The offline gateway, the embedded default: Stripe Connect's behaviour without any network.
 
 It behaves like Stripe Connect seen from the marketplace: accounts have ids (`acct_offline_<n>`),
 onboarding happens on a page of its own (a local confirmation page where the vendor enters test
 payout details), and the result arrives as an `account.updated` event handled by the same code
-as Stripe's webhooks. Its record of an account is the last such event it issued.
+as Stripe's webhooks. Its record of an account is the last such event it issued. Payments,
+transfers and refunds live in `offline_payments` (the payment page takes documented test cards).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from marketplace.payments.gateway import (
     verify_signature,
 )
 from marketplace.payments.models import WebhookEvent
+from marketplace.payments.offline_payments import OfflinePayments
 
 if TYPE_CHECKING:
     from marketplace.vendors.models import Vendor
@@ -110,7 +112,7 @@ def clean_payout_details(
     )
 
 
-class OfflineGateway:
+class OfflineGateway(OfflinePayments):
     """A gateway that needs nothing but the database; for laptops, demos and tests."""
 
     name = NAME
@@ -190,15 +192,21 @@ class OfflineGateway:
     # -- webhooks ----------------------------------------------------------------------------
 
     def _event(self, event_type: str, obj: dict[str, Any]) -> GatewayEvent:
-        payload = {
-            "id": f"evt_offline_{secrets.token_hex(12)}",
-            "object": "event",
-            "type": event_type,
-            "created": int(time.time()),
-            "livemode": False,
-            "data": {"object": obj},
-        }
-        return event_from_payload(NAME, json.dumps(payload).encode())
+        return self.issue_event(event_type, obj)
+
+    def issue_event(self, event_type: str, obj: dict[str, Any]) -> GatewayEvent:
+        """A signed event about `obj`, verified the way a delivered webhook is."""
+        payload = json.dumps(
+            {
+                "id": f"evt_offline_{secrets.token_hex(12)}",
+                "object": "event",
+                "type": event_type,
+                "created": int(time.time()),
+                "livemode": False,
+                "data": {"object": obj},
+            }
+        ).encode()
+        return self.parse_webhook(payload, self.sign_webhook(payload))
 
     def sign_webhook(self, payload: bytes) -> str:
         """The signature header that `parse_webhook` accepts for `payload`."""

@@ -1,8 +1,16 @@
-"""Stripe Connect through the official library: Express accounts, account links, webhooks.
+"""Stripe Connect through the official library: accounts, Checkout, transfers, refunds, webhooks.
 
 Every call that creates something carries an idempotency key derived from our own records, so a
-retry (ours or the library's) can never open a second account. Account links are handed back to
-be followed once: they are never stored and never logged.
+retry (ours or the library's) can never open a second account, charge twice or pay a vendor
+twice. Account links are handed back to be followed once: they are never stored and never logged.
+
+The buyer pays on a Stripe Checkout page rather than in a Payment Element on ours: Checkout needs
+no script from Stripe's servers on our pages (our CSP loads scripts from our own origin only, and
+the JavaScript we ship is vendored), it works like the offline gateway's page (a redirect there
+and back), and Stripe handles card authentication (3-D Secure) on its side. Checkout makes the
+order's one PaymentIntent on the platform, with `payment_intent_data` carrying the transfer
+group and our ids; it makes it when the buyer pays, so the intent id reaches us with the first
+`payment_intent.*` event, which names our payment in its metadata.
 """
 
 from __future__ import annotations
@@ -19,8 +27,20 @@ from marketplace.payments.gateway import (
     GatewayError,
     GatewayEvent,
     InvalidSignature,
+    PaymentDetails,
+    PaymentRequest,
+    PaymentSession,
+    RefundResult,
+    ReversalFailed,
+    ReversalResult,
+    TransferRequest,
+    TransferResult,
     event_from_payload,
+    intent_status,
+    refund_key,
+    reversal_key,
 )
+from marketplace.payments.models import RefundStatus
 
 if TYPE_CHECKING:
     from marketplace.vendors.models import Vendor
@@ -28,6 +48,14 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 NAME = "stripe"
+BALANCE_INSUFFICIENT = "balance_insufficient"  # Stripe's code: the account cannot cover it
+REFUND_STATES = {
+    "succeeded": RefundStatus.SUCCEEDED,
+    "pending": RefundStatus.PENDING,
+    "requires_action": RefundStatus.PENDING,
+    "failed": RefundStatus.FAILED,
+    "canceled": RefundStatus.FAILED,
+}
 TIMEOUT_SECONDS = 30
 MAX_NETWORK_RETRIES = 2  # safe: every POST carries an idempotency key
 
@@ -55,8 +83,13 @@ def _install_log_filter() -> None:
 
 
 @contextmanager
-def _calling_stripe(action: str) -> Iterator[None]:
-    """Turn the library's errors into a GatewayError the vendor can read; log what happened."""
+def _calling_stripe(action: str, *, explain: bool = False) -> Iterator[None]:
+    """Turn the library's errors into a GatewayError a person can read; log what happened.
+
+    A reversal the vendor's balance cannot cover is always a ReversalFailed. With `explain`
+    (staff moving money), Stripe's refusal of the request is shown with Stripe's own message;
+    otherwise, and for network or server trouble, the generic "try again later".
+    """
     try:
         yield
     except stripe.StripeError as exc:
@@ -68,6 +101,11 @@ def _calling_stripe(action: str) -> Iterator[None]:
             exc.http_status,
             exc.request_id,
         )
+        refused = isinstance(exc, stripe.InvalidRequestError) and exc.user_message
+        if refused and exc.code == BALANCE_INSUFFICIENT:
+            raise ReversalFailed(f"Stripe could not {action}: {exc.user_message}") from exc
+        if refused and explain:
+            raise GatewayError(f"Stripe could not {action}: {exc.user_message}") from exc
         raise GatewayError() from exc
 
 
@@ -149,6 +187,133 @@ class StripeGateway:
             details_submitted=bool(account.details_submitted),
         )
 
+    # -- the buyer's payment -------------------------------------------------------------------
+
+    def create_payment(self, request: PaymentRequest) -> PaymentSession:
+        """A Checkout Session for the order, the same one on every call for the order.
+
+        The parameters depend only on the order, so a second call with the same key is
+        Stripe's replay of the first: the buyer comes back to the same page.
+        """
+        with _calling_stripe("open the payment page"):
+            session = self.client.v1.checkout.sessions.create(
+                params=self._checkout_params(request),
+                options={"idempotency_key": request.idempotency_key},
+            )
+        intent = session.payment_intent
+        return PaymentSession(
+            session_reference=str(session.id),
+            payment_reference=None if intent is None else _id_of(intent),
+            redirect_url=session.url,
+        )
+
+    @staticmethod
+    def _checkout_params(request: PaymentRequest) -> Any:
+        """One line for the whole order (its total is what the buyer pays, exactly)."""
+        return {
+            "mode": "payment",
+            "success_url": request.return_url,
+            "cancel_url": request.cancel_url,
+            "client_reference_id": str(request.order_id),
+            "customer_email": request.email,
+            "line_items": [
+                {
+                    "quantity": 1,
+                    "price_data": {
+                        "currency": request.currency.lower(),
+                        "unit_amount": request.amount_minor,
+                        "product_data": {
+                            "name": f"Order {request.order_number}",
+                            "description": request.description,
+                        },
+                    },
+                }
+            ],
+            "payment_intent_data": {
+                "transfer_group": f"order_{request.order_id}",
+                "description": f"Order {request.order_number}",
+                "metadata": request.metadata,
+            },
+            "metadata": request.metadata,
+        }
+
+    def retrieve_payment(self, reference: str) -> PaymentDetails:
+        """The intent with its latest charge and that charge's balance transaction (the fee)."""
+        with _calling_stripe("retrieve a payment"):
+            intent = self.client.v1.payment_intents.retrieve(
+                reference, params={"expand": ["latest_charge.balance_transaction"]}
+            )
+        charge = intent.latest_charge
+        txn = None if charge is None or isinstance(charge, str) else charge.balance_transaction
+        has_fee = txn is not None and not isinstance(txn, str)
+        error = intent.last_payment_error
+        return PaymentDetails(
+            reference=str(intent.id),
+            status=intent_status(intent.status, has_error=error is not None),
+            amount_minor=int(intent.amount),
+            amount_received_minor=int(intent.amount_received or 0),
+            currency=str(intent.currency).upper(),
+            charge_reference=None if charge is None else _id_of(charge),
+            fee_minor=int(txn.fee) if has_fee else None,
+            fee_currency=str(txn.currency).upper() if has_fee else None,
+            failure_message=None if error is None else error.message,
+        )
+
+    # -- moving money to vendors and back ------------------------------------------------------
+
+    def create_transfer(self, request: TransferRequest) -> TransferResult:
+        """A transfer out of the order's charge (`source_transaction`) to the vendor's account."""
+        with _calling_stripe("transfer a vendor's share", explain=True):
+            transfer = self.client.v1.transfers.create(
+                params={
+                    "amount": request.amount_minor,
+                    "currency": request.currency.lower(),
+                    "destination": request.destination,
+                    "source_transaction": request.source_transaction,
+                    "transfer_group": request.transfer_group,
+                    "description": request.description,
+                    "metadata": {
+                        "order_id": str(request.order_id),
+                        "vendor_order_id": str(request.vendor_order_id),
+                    },
+                },
+                options={"idempotency_key": request.idempotency_key},
+            )
+        return TransferResult(str(transfer.id), int(transfer.amount), transfer.currency.upper())
+
+    def reverse_transfer(
+        self, transfer_reference: str, amount_minor: int, *, refund_id: int
+    ) -> ReversalResult:
+        """Take part of a transfer back; ReversalFailed when the vendor's balance is short."""
+        with _calling_stripe("reverse a vendor's transfer", explain=True):
+            reversal = self.client.v1.transfers.reversals.create(
+                transfer_reference,
+                params={"amount": amount_minor, "metadata": {"refund_id": str(refund_id)}},
+                options={"idempotency_key": reversal_key(refund_id)},
+            )
+        return ReversalResult(str(reversal.id), _id_of(reversal.transfer), int(reversal.amount))
+
+    def create_refund(
+        self, payment_reference: str, amount_minor: int, *, refund_id: int
+    ) -> RefundResult:
+        """A refund on the order's payment intent (Stripe refunds its latest charge)."""
+        with _calling_stripe("refund the payment", explain=True):
+            refund = self.client.v1.refunds.create(
+                params={
+                    "payment_intent": payment_reference,
+                    "amount": amount_minor,
+                    "reason": "requested_by_customer",
+                    "metadata": {"refund_id": str(refund_id)},
+                },
+                options={"idempotency_key": refund_key(refund_id)},
+            )
+        return RefundResult(
+            reference=str(refund.id),
+            status=REFUND_STATES.get(str(refund.status), RefundStatus.PENDING),
+            amount_minor=int(refund.amount),
+            failure_message=getattr(refund, "failure_reason", None),
+        )
+
     # -- webhooks ----------------------------------------------------------------------------
 
     def parse_webhook(self, payload: bytes, signature_header: str) -> GatewayEvent:
@@ -162,3 +327,8 @@ class StripeGateway:
         except ValueError as exc:  # signed, but not JSON
             raise InvalidSignature("The webhook body is not valid JSON.") from exc
         return event_from_payload(NAME, payload)
+
+
+def _id_of(value: Any) -> str:
+    """The id of an expandable field, whether Stripe sent the id or the expanded object."""
+    return value if isinstance(value, str) else str(value.id)

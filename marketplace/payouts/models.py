@@ -20,6 +20,7 @@ __all__ = [
     "Payout",
     "Transfer",
     "TransferStatus",
+    "commission_scope",
 ]
 
 
@@ -38,13 +39,19 @@ class TransferStatus(StrEnum):
 
 
 class LedgerAccount(db.Model):
-    """An account of the ledger, e.g. `platform:cash` or `vendor:12:available`."""
+    """An account of the ledger in one currency, e.g. `platform:cash` or `vendor:12:payable`.
+
+    The same code exists once per currency the marketplace has booked in (`code`, `currency`).
+    """
 
     __tablename__ = "ledger_accounts"
-    __table_args__ = (CheckConstraint(one_of("kind", AccountKind), name="kind_valid"),)
+    __table_args__ = (
+        UniqueConstraint("code", "currency"),
+        CheckConstraint(one_of("kind", AccountKind), name="kind_valid"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    code: Mapped[str] = mapped_column(String(80), unique=True)
+    code: Mapped[str] = mapped_column(String(80))
     name: Mapped[str] = mapped_column(String(120))
     kind: Mapped[str] = mapped_column(String(10))
     currency: Mapped[str] = mapped_column(String(3))
@@ -86,18 +93,51 @@ class LedgerEntry(db.Model):
     account: Mapped[LedgerAccount] = relationship()
 
 
+def commission_scope(category_id: int | None, vendor_id: int | None) -> str:
+    """The key that makes a rule unique: `default`, `category:<id>` or `vendor:<id>`."""
+    if vendor_id is not None:
+        return f"vendor:{vendor_id}"
+    if category_id is not None:
+        return f"category:{category_id}"
+    return "default"
+
+
+def _scope_of_new_rule(context) -> str:
+    params = context.get_current_parameters()
+    return commission_scope(params.get("category_id"), params.get("vendor_id"))
+
+
+# The scope key must agree with the columns, so one default, one rule per category and one per
+# vendor is all the table can hold.
+_SCOPE_MATCHES = (
+    "(category_id IS NULL AND vendor_id IS NULL AND scope = 'default')"
+    " OR (category_id IS NOT NULL AND vendor_id IS NULL"
+    " AND scope = 'category:' || CAST(category_id AS VARCHAR(20)))"
+    " OR (vendor_id IS NOT NULL AND category_id IS NULL"
+    " AND scope = 'vendor:' || CAST(vendor_id AS VARCHAR(20)))"
+)
+
+
 class CommissionRule(db.Model):
-    """The marketplace default (no scope) or a category's rate; a vendor override beats both."""
+    """The marketplace default (no scope), a category's or a vendor's commission.
+
+    The most specific rule wins: vendor > category (nearest ancestor) > default; see
+    `marketplace.payouts.commission`.
+    """
 
     __tablename__ = "commission_rules"
     __table_args__ = (
         UniqueConstraint("category_id"),
+        UniqueConstraint("scope"),
         CheckConstraint("rate_bps BETWEEN 0 AND 10000", name="rate_range"),
         CheckConstraint("fixed_minor >= 0", name="fixed_non_negative"),
+        CheckConstraint(_SCOPE_MATCHES, name="scope_matches"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     category_id: Mapped[int | None] = mapped_column(ForeignKey("categories.id"))
+    vendor_id: Mapped[int | None] = mapped_column(ForeignKey("vendors.id"))
+    scope: Mapped[str] = mapped_column(String(40), default=_scope_of_new_rule)
     rate_bps: Mapped[int] = mapped_column(Integer)
     fixed_minor: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -8,5 +8,6 @@ bp = Blueprint("vendors", __name__)
 from marketplace.vendors import (  # noqa: E402
     listings,  # noqa: F401
     payout_views,  # noqa: F401
+    shipping_views,  # noqa: F401
     views,  # noqa: F401
 )

@@ -9,6 +9,9 @@ the same parameters replays the first answer; with other parameters it is refuse
 
 Resources live in their own modules and register handlers with `@route(method, template)`
 (see `accounts.py`); import a new module at the bottom of this file to switch it on.
+`balances` holds the money on the platform's and each connected account's balance by currency
+(charges add to the platform's, transfers move it to an account, payouts take it out), so
+Stripe's "insufficient balance" refusals happen where they would.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ import secrets
 import string
 import threading
 import time
+from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -30,6 +34,7 @@ from werkzeug.datastructures import Headers
 from tests.stripe_server.contract import Operation, Problem, StripeContract, decode_form
 
 API_KEY = "sk_test_marketplace_0000000000000000"
+PLATFORM = "platform"  # the platform's own balance in `StripeTestServer.balances`
 WEBHOOK_SECRET = "whsec_test_marketplace_000000000000"
 ALPHABET = string.ascii_letters + string.digits
 
@@ -132,6 +137,7 @@ class StripeTestServer:
         self.objects: dict[str, dict[str, dict[str, Any]]] = {}
         self.requests: list[StripeRequest] = []
         self.violations: list[str] = []
+        self.balances: defaultdict[str, Counter[str]] = defaultdict(Counter)
         self._idempotent: dict[str, _Stored] = {}
         self.lock = threading.RLock()
         self._httpd: ThreadingHTTPServer | None = None
@@ -178,6 +184,18 @@ class StripeTestServer:
         if found is None:
             raise resource_missing(kind, object_id, param)
         return found
+
+    def balance(self, account: str | None, currency: str) -> int:
+        """Money on an account's balance (None or PLATFORM: the platform's own)."""
+        return self.balances[account or PLATFORM][currency.lower()]
+
+    def move_money(self, source: str | None, destination: str | None, amount: int, currency: str):
+        """Book `amount` from one balance to another (None: the outside world, e.g. a card)."""
+        with self.lock:
+            if source is not None:
+                self.balances[source][currency.lower()] -= amount
+            if destination is not None:
+                self.balances[destination][currency.lower()] += amount
 
     def take_violations(self) -> list[str]:
         """The violations so far, cleared (for tests that provoke them on purpose)."""
@@ -312,4 +330,4 @@ def _handler_class(server: StripeTestServer) -> type[BaseHTTPRequestHandler]:
 
 
 # Resources (each registers its handlers on import).
-from tests.stripe_server import accounts  # noqa: E402, F401
+from tests.stripe_server import accounts, payments, transfers  # noqa: E402, F401

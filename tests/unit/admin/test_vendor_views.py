@@ -8,6 +8,8 @@ from sqlalchemy import func, select
 
 from marketplace.catalog.models import ProductStandard
 from marketplace.extensions import db
+from marketplace.orders.models import TaxRate
+from marketplace.search.models import SearchSynonym
 from marketplace.vendors.models import Vendor, VendorEvent
 from tests.helpers import sign_in
 
@@ -224,17 +226,26 @@ def test_a_stale_decision_without_a_reason_is_refused_for_its_state(admin_client
 # --- every admin route with arguments is for admins only ---------------------------------------
 
 
-def _argument_values(app, make_vendor, make_product) -> dict[str, int]:
+def _argument_values(app, make_vendor, make_product) -> dict[str, int | str]:
     """Ids of real rows for the arguments admin routes take."""
     vendor = make_vendor(status="applied", payable=False)
     product = make_product(status="pending_review")
     standard = ProductStandard(kind="title_length", name="Title length", params={})
-    db.session.add(standard)
+    tax_rate = TaxRate(country="US", region="", name="Sales tax", rate_bps=500)
+    synonym = SearchSynonym(rule="couch, sofa")
+    db.session.add_all([standard, tax_rate, synonym])
     db.session.commit()
-    return {"vendor_id": vendor.id, "product_id": product.id, "standard_id": standard.id}
+    return {
+        "synonym_id": synonym.id,
+        "vendor_id": vendor.id,
+        "product_id": product.id,
+        "standard_id": standard.id,
+        "rate_id": tax_rate.id,
+        "number": "MP-20260101-NOSUCHNO",  # an order number (refund pages): guards come first
+    }
 
 
-def admin_urls_with_arguments(app, values: dict[str, int]) -> list[tuple[str, str]]:
+def admin_urls_with_arguments(app, values: dict[str, int | str]) -> list[tuple[str, str]]:
     """(method, url) for every admin rule that takes arguments, each `any()` choice expanded."""
     urls = []
     with app.test_request_context():

@@ -77,12 +77,17 @@ def test_product_images_point_at_stored_pictures(seeded):
     assert seeded.image_files < seeded.images
 
 
-def test_opening_stock_explains_stock_on_hand(seeded):
-    stocked = _count(Variant, Variant.stock_on_hand > 0)
-    total_stock = db.session.scalar(select(func.sum(Variant.stock_on_hand)))
+def test_opening_stock_less_the_demo_orders_explains_stock_on_hand(seeded):
+    from marketplace.orders.models import OrderLine
 
-    assert _count(StockAdjustment) == stocked
-    assert db.session.scalar(select(func.sum(StockAdjustment.delta))) == total_stock
+    total_stock = db.session.scalar(select(func.sum(Variant.stock_on_hand)))
+    sold = db.session.scalar(select(func.sum(OrderLine.quantity)))
+    unexplained = ~Variant.id.in_(select(StockAdjustment.variant_id))
+
+    assert _count(Variant, Variant.stock_on_hand > 0, unexplained) == 0
+    adjusted = set(db.session.scalars(select(StockAdjustment.variant_id)))
+    assert _count(StockAdjustment) == len(adjusted)  # one opening adjustment per variant
+    assert db.session.scalar(select(func.sum(StockAdjustment.delta))) == total_stock + sold
 
 
 def test_category_tree_has_leaves_with_required_attributes(seeded):

@@ -1,0 +1,181 @@
+"""Measure search latency and indexing throughput at catalog scale.
+
+    python bench/search_latency.py --backend db --products 200000
+
+Builds a fresh marketplace database with the migrations (a temporary SQLite file unless
+`--database-url` names an empty database), loads `--products` live listings from the judged
+catalog (the 20,000 products, then varied copies of them: other ids, titles, prices, ratings
+and sales), installs the default synonym list and times one full reindex of the chosen backend
+(products/second). Then it replays buyer sessions through `marketplace.search.service.search`,
+as the search page does: a text query from the judged query list with facets and a sort, then
+a click on one of the facets it returned (a filter), sometimes a second filter or the next
+page. Every request is timed inside the process (server-side: no HTTP), one at a time.
+
+Prints one line on standard output:
+
+    backend=db products=N index_per_second=X p50_ms=A p95_ms=B p99_ms=C qps=Q requests=R
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import random
+import statistics
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+
+import catalog_data
+from catalog_data import log
+from search_relevance import backend_settings, elasticsearch_url
+
+from marketplace.extensions import db
+from marketplace.search import service
+from marketplace.search.default_synonyms import install_default_synonyms
+from marketplace.search.documents import iter_all_documents
+from marketplace.search.types import PRICE_BUCKETS, SearchQuery, SearchResults, Sort
+
+WARM_UP = 30
+SORTS = (Sort.PRICE_ASC, Sort.PRICE_DESC, Sort.NEWEST, Sort.RATING, Sort.BEST_SELLING)
+BUCKETS = {bucket.key: bucket for bucket in PRICE_BUCKETS}
+
+
+def with_filter(query: SearchQuery, facet: str, value: str) -> SearchQuery:
+    """The query a buyer gets by clicking this facet value."""
+    if facet == "category":
+        return replace(query, category_path=value, page=1)
+    if facet == "vendor":
+        return replace(query, vendor_slugs=(value,), page=1)
+    if facet == "price":
+        bucket = BUCKETS[value]
+        return replace(
+            query, price_min_minor=bucket.min_minor, price_max_minor=bucket.max_minor, page=1
+        )
+    if facet == "rating":
+        return replace(query, min_rating=int(value), page=1)
+    name = facet.removeprefix("attr:")
+    return replace(query, attributes={**query.attributes, name: (value,)}, page=1)
+
+
+def click_a_facet(query: SearchQuery, results: SearchResults, rng: random.Random) -> SearchQuery:
+    choices = [
+        (facet.name, value.value)
+        for facet in results.facets
+        for value in facet.values[:5]
+        if value.count and not value.selected
+    ]
+    if not choices:
+        return replace(query, in_stock=True)
+    return with_filter(query, *rng.choice(choices))
+
+
+class Timer:
+    def __init__(self) -> None:
+        self.seconds: list[float] = []
+
+    def search(self, query: SearchQuery) -> SearchResults:
+        started = time.perf_counter()
+        results = service.search(query)
+        self.seconds.append(time.perf_counter() - started)
+        db.session.rollback()  # end the request's transaction, as a request would
+        return results
+
+
+def sessions(texts: list[str], rng: random.Random) -> Iterator[SearchQuery | str]:
+    """Buyer sessions: queries to run, with "click" markers where a facet is chosen."""
+    while True:
+        sort = Sort.RELEVANCE if rng.random() < 0.5 else rng.choice(SORTS)
+        yield SearchQuery(text=rng.choice(texts), sort=sort, in_stock=rng.random() < 0.2)
+        yield "click"
+        if rng.random() < 0.5:
+            yield "click"
+        if rng.random() < 0.3:
+            yield "next page"
+
+
+def replay(timer: Timer, texts: list[str], requests: int, rng: random.Random) -> None:
+    query: SearchQuery | None = None
+    results: SearchResults | None = None
+    for step in sessions(texts, rng):
+        if len(timer.seconds) >= requests:
+            return
+        if isinstance(step, SearchQuery):
+            query = step
+        elif step == "click" and query is not None and results is not None:
+            query = click_a_facet(query, results, rng)
+        elif step == "next page" and query is not None and results is not None:
+            if results.total <= query.per_page * query.page:
+                continue
+            query = replace(query, page=query.page + 1)
+        assert query is not None
+        results = timer.search(query)
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+def run(args: argparse.Namespace, folder: Path, url: str | None) -> str:
+    settings = backend_settings(args.backend, url)
+    app = catalog_data.build_app(folder, args.database_url, **settings)
+    with app.app_context():
+        products = catalog_data.read_products(args.catalog)
+        catalog_data.load_catalog(products, total=args.products)
+        install_default_synonyms()
+        db.session.commit()
+
+        started = time.perf_counter()
+        backend = service.get_backend()
+        report = backend.reindex(iter_all_documents())
+        db.session.commit()
+        index_seconds = time.perf_counter() - started
+        log(f"indexed {report.indexed} products in {index_seconds:.1f} s")
+
+        texts = [q.text for q in catalog_data.read_queries(args.queries)]
+        rng = random.Random(args.seed)
+        replay(Timer(), texts, WARM_UP, rng)
+        timer = Timer()
+        started = time.perf_counter()
+        replay(timer, texts, args.requests, rng)
+        elapsed = time.perf_counter() - started
+        ms = [s * 1000 for s in timer.seconds]
+        log(f"mean {statistics.fmean(ms):.1f} ms, max {max(ms):.1f} ms")
+        db.session.remove()
+        db.engine.dispose()
+    return (
+        f"backend={args.backend} products={args.products} "
+        f"index_per_second={report.indexed / index_seconds:.0f} "
+        f"p50_ms={percentile(ms, 0.50):.1f} p95_ms={percentile(ms, 0.95):.1f} "
+        f"p99_ms={percentile(ms, 0.99):.1f} qps={len(ms) / elapsed:.1f} requests={len(ms)}"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--backend", choices=("db", "es"), default="db")
+    parser.add_argument("--products", type=int, default=40_000)
+    parser.add_argument("--requests", type=int, default=600, help="timed searches")
+    parser.add_argument("--seed", type=int, default=11)
+    parser.add_argument("--catalog", type=Path, default=catalog_data.PRODUCTS_FILE)
+    parser.add_argument("--queries", type=Path, default=catalog_data.QUERIES_FILE)
+    parser.add_argument(
+        "--database-url", default=None, help="an empty database (default: a temporary SQLite file)"
+    )
+    args = parser.parse_args()
+    logging.disable(logging.INFO)
+
+    with tempfile.TemporaryDirectory(prefix="search-latency-") as tmp:
+        if args.backend == "es":
+            with elasticsearch_url() as url:
+                line = run(args, Path(tmp), url)
+        else:
+            line = run(args, Path(tmp), None)
+    print(line, flush=True)
+
+
+if __name__ == "__main__":
+    main()

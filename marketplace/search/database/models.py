@@ -1,0 +1,138 @@
+"""The database backend's tables: one denormalised row per searchable product, and what
+filters, facets, typo fixes and autocomplete read next to it.
+
+The full-text index itself is engine-specific and lives beside these tables, created by the
+migration: an FTS5 table `search_fts` on SQLite (rowid = product id; columns category, title,
+details, description), and a generated `search_vector` tsvector column with a GIN index on
+PostgreSQL (weights A-D in that order), plus `names_vector` without the description. Alembic's
+autogenerate is told to ignore them.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Boolean, Float, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from marketplace.extensions import db
+from marketplace.models_base import UTCDateTime, utcnow
+
+__all__ = [
+    "SearchAttribute",
+    "SearchAttributeValue",
+    "SearchDocumentRow",
+    "SearchIndexState",
+    "SearchPhrase",
+    "SearchTerm",
+]
+
+
+class SearchDocumentRow(db.Model):
+    """A product as search sees it (a `ProductDocument`), plus its analysed text.
+
+    The `*_key` columns hold the analysed words (see `analysis.terms`) padded with spaces, so
+    ranking can test a phrase with a plain substring search; `tags_key` holds every attribute
+    value, the vendor's name and the parent categories' names as whole phrases between bars
+    (see `fields.tags`), so one short string answers "this value exactly" and "a word of it".
+    """
+
+    __tablename__ = "search_documents"
+    __table_args__ = (
+        Index("ix_search_documents_category_path", "category_path"),
+        Index("ix_search_documents_price_minor", "price_minor"),
+        Index("ix_search_documents_vendor_slug", "vendor_slug"),
+    )
+
+    product_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    version: Mapped[str] = mapped_column(String(40))
+    slug: Mapped[str] = mapped_column(String(240))
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    vendor_id: Mapped[int] = mapped_column(Integer)
+    vendor_slug: Mapped[str] = mapped_column(String(80))
+    vendor_name: Mapped[str] = mapped_column(String(80))
+    category_path: Mapped[str] = mapped_column(String(400))
+    category_names: Mapped[str] = mapped_column(Text)  # names from the top, joined by " > "
+    attributes: Mapped[str] = mapped_column(Text, default="{}")  # JSON, as the vendor wrote it
+    price_minor: Mapped[int] = mapped_column(Integer)
+    currency: Mapped[str] = mapped_column(String(3))
+    rating_avg: Mapped[float] = mapped_column(Float)
+    rating_count: Mapped[int] = mapped_column(Integer)
+    rating_score: Mapped[float] = mapped_column(Float)
+    sales_count: Mapped[int] = mapped_column(Integer)
+    in_stock: Mapped[bool] = mapped_column(Boolean)
+    created_epoch: Mapped[float] = mapped_column(Float)  # when it went live, as UTC seconds
+    quality: Mapped[float] = mapped_column(Float)  # rating and sales on a 0..1 scale
+    category_key: Mapped[str] = mapped_column(Text)
+    title_key: Mapped[str] = mapped_column(Text)
+    details_key: Mapped[str] = mapped_column(Text)
+    description_key: Mapped[str] = mapped_column(Text)
+    tags_key: Mapped[str] = mapped_column(Text)
+    facet_tokens: Mapped[str] = mapped_column(Text, default="")  # see `fields.facet_tokens`
+    indexed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class SearchAttributeValue(db.Model):
+    """An attribute name and value some indexed product has, numbered once: facets count
+    numbers, which is much cheaper than counting strings."""
+
+    __tablename__ = "search_attribute_values"
+    __table_args__ = (UniqueConstraint("name", "value"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(80))
+    value: Mapped[str] = mapped_column(String(200))
+
+
+class SearchAttribute(db.Model):
+    """That an indexed product has an attribute value: what attribute filters and facets read.
+    On SQLite the rows are stored in key order (no rowid), so a product's values sit together.
+    """
+
+    __tablename__ = "search_attributes"
+    __table_args__ = (
+        Index("ix_search_attributes_value_id", "value_id", "product_id"),
+        {"sqlite_with_rowid": False},
+    )
+
+    product_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    value_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+
+
+class SearchTerm(db.Model):
+    """An indexed term and how many documents hold it: the vocabulary typo fixes choose from.
+
+    `name_count` counts only documents whose name fields (category, title, attributes, vendor)
+    hold it: buyers search for those words, so a fix prefers them to description filler.
+    """
+
+    __tablename__ = "search_terms"
+
+    term: Mapped[str] = mapped_column(String(120), primary_key=True)
+    doc_count: Mapped[int] = mapped_column(Integer, default=0)
+    name_count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class SearchPhrase(db.Model):
+    """A name the catalogue uses (category, attribute value, vendor, product title) and how
+    many documents use it: what autocomplete offers, and the phrases analysis reads as one."""
+
+    __tablename__ = "search_phrases"
+    __table_args__ = (Index("ix_search_phrases_key", "key"),)
+
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)  # folded words
+    text: Mapped[str] = mapped_column(String(200))  # as first written
+    doc_count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class SearchIndexState(db.Model):
+    """One row whose generation goes up with every change to the index, so a process knows
+    when its cached vocabulary is stale without reading the vocabulary."""
+
+    __tablename__ = "search_index_state"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    generation: Mapped[int] = mapped_column(Integer, default=0)
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

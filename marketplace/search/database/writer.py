@@ -1,0 +1,243 @@
+"""Writing the database index: replace or remove documents, and keep the vocabulary's counts.
+
+Every write happens in the caller's transaction (flush, never commit), so a document and the
+outbox row that asked for it commit together. The vocabulary tables count documents per term
+and per phrase; a document that is replaced or removed takes its old counts back first.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import delete, insert, select, text, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from marketplace.extensions import db
+from marketplace.models_base import utcnow
+from marketplace.search.database.dialects import Dialect
+from marketplace.search.database.fields import (
+    IndexedFields,
+    build_fields,
+    facet_tokens,
+    stored_vocabulary,
+)
+from marketplace.search.database.models import (
+    SearchAttribute,
+    SearchAttributeValue,
+    SearchDocumentRow,
+    SearchIndexState,
+    SearchPhrase,
+    SearchTerm,
+)
+from marketplace.search.documents import chunked
+from marketplace.search.types import IndexReport, ProductDocument
+
+STATE_ID = 1
+_ID_BATCH = 500  # ids per IN (...) list
+
+_VOCABULARY_COLUMNS = (
+    SearchDocumentRow.product_id,
+    SearchDocumentRow.version,
+    SearchDocumentRow.category_names,
+    SearchDocumentRow.attributes,
+    SearchDocumentRow.vendor_name,
+    SearchDocumentRow.category_key,
+    SearchDocumentRow.title_key,
+    SearchDocumentRow.details_key,
+    SearchDocumentRow.description_key,
+)
+
+
+class _Counts:
+    """Changes to the vocabulary's document counts, applied in one go."""
+
+    def __init__(self) -> None:
+        self.terms: Counter[str] = Counter()
+        self.named_terms: Counter[str] = Counter()
+        self.phrases: Counter[tuple[str, str]] = Counter()
+        self.texts: dict[tuple[str, str], str] = {}
+
+    def add(
+        self, terms: Mapping[str, bool], phrases: dict[tuple[str, str], str], sign: int
+    ) -> None:
+        for term, named in terms.items():
+            self.terms[term] += sign
+            if named:
+                self.named_terms[term] += sign
+        for phrase, phrase_text in phrases.items():
+            self.phrases[phrase] += sign
+            self.texts.setdefault(phrase, phrase_text)
+
+
+def _stored_rows(product_ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+    found: dict[int, dict[str, Any]] = {}
+    for batch in chunked(product_ids, _ID_BATCH):
+        stmt = select(*_VOCABULARY_COLUMNS).where(SearchDocumentRow.product_id.in_(batch))
+        for row in db.session.execute(stmt).mappings():
+            found[row["product_id"]] = dict(row)
+    return found
+
+
+def _value_ids(dialect: Dialect, pairs: set[tuple[str, str]]) -> dict[tuple[str, str], int]:
+    """The number of each (attribute name, value), numbering the new ones."""
+    table = SearchAttributeValue.__table__
+
+    def known(wanted: set[tuple[str, str]]) -> dict[tuple[str, str], int]:
+        found: dict[tuple[str, str], int] = {}
+        values = sorted({value for _, value in wanted})
+        for batch in chunked(values, _ID_BATCH):  # type: ignore[arg-type]
+            rows = db.session.execute(
+                select(table.c.id, table.c.name, table.c.value).where(table.c.value.in_(batch))
+            )
+            found.update({(n, v): i for i, n, v in rows if (n, v) in wanted})
+        return found
+
+    ids = known(pairs)
+    missing = sorted(pairs - set(ids))
+    if missing:
+        build = postgresql.insert if dialect.name == "postgresql" else sqlite.insert
+        stmt = build(table).on_conflict_do_nothing(index_elements=["name", "value"])
+        db.session.execute(stmt, [{"name": n, "value": v} for n, v in missing])
+        ids.update(known(set(missing)))
+    return ids
+
+
+def _remove_rows(dialect: Dialect, product_ids: Sequence[int]) -> None:
+    for batch in chunked(product_ids, _ID_BATCH):
+        db.session.execute(delete(SearchAttribute).where(SearchAttribute.product_id.in_(batch)))
+        db.session.execute(delete(SearchDocumentRow).where(SearchDocumentRow.product_id.in_(batch)))
+        dialect.delete_text(batch)
+
+
+def _upsert(
+    dialect: Dialect, model: type, rows: list[dict[str, Any]], keys: list[str], counts: list[str]
+) -> None:
+    """Add each row's counts to the stored ones (inserting rows that are new)."""
+    if not rows:
+        return
+    table = model.__table__  # type: ignore[attr-defined]
+    build = postgresql.insert if dialect.name == "postgresql" else sqlite.insert
+    stmt = build(table)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[table.c[k] for k in keys],
+        set_={c: table.c[c] + stmt.excluded[c] for c in counts},
+    )
+    db.session.execute(stmt, rows)
+
+
+def _apply_counts(dialect: Dialect, counts: _Counts) -> None:
+    # Sorted, so concurrent writers lock rows in the same order and never deadlock.
+    term_rows = [
+        {"term": term, "doc_count": n, "name_count": counts.named_terms[term]}
+        for term, n in sorted(counts.terms.items())
+        if n or counts.named_terms[term]
+    ]
+    phrase_rows = [
+        {"kind": kind, "key": key, "text": counts.texts[(kind, key)], "doc_count": n}
+        for (kind, key), n in sorted(counts.phrases.items())
+        if n
+    ]
+    _upsert(dialect, SearchTerm, term_rows, ["term"], ["doc_count", "name_count"])
+    _upsert(dialect, SearchPhrase, phrase_rows, ["kind", "key"], ["doc_count"])
+    lost_terms = [r["term"] for r in term_rows if r["doc_count"] < 0]
+    for batch in chunked(lost_terms, _ID_BATCH):  # type: ignore[arg-type]
+        db.session.execute(
+            delete(SearchTerm).where(SearchTerm.term.in_(batch), SearchTerm.doc_count <= 0)
+        )
+    if any(r["doc_count"] < 0 for r in phrase_rows):
+        db.session.execute(delete(SearchPhrase).where(SearchPhrase.doc_count <= 0))
+
+
+def bump_generation() -> None:
+    """Tell every process that the index changed (their cached vocabulary is stale)."""
+    now = utcnow()
+    changed = db.session.execute(
+        update(SearchIndexState)
+        .where(SearchIndexState.id == STATE_ID)
+        .values(generation=SearchIndexState.generation + 1, changed_at=now)
+    ).rowcount
+    if not changed:
+        db.session.add(SearchIndexState(id=STATE_ID, generation=1, changed_at=now))
+        db.session.flush()
+
+
+def current_generation() -> int:
+    value = db.session.scalar(
+        select(SearchIndexState.generation).where(SearchIndexState.id == STATE_ID)
+    )
+    return int(value or 0)
+
+
+def write(dialect: Dialect, documents: Sequence[ProductDocument]) -> IndexReport:
+    """Add or replace these documents; a document whose version is stored already is skipped."""
+    report = IndexReport()
+    latest = {d.product_id: d for d in documents}
+    stored = _stored_rows(list(latest))
+    built: list[IndexedFields] = []
+    for product_id, document in latest.items():
+        old = stored.get(product_id)
+        if old is not None and old["version"] == document.version:
+            report.indexed += 1
+            continue
+        try:
+            built.append(build_fields(document))
+        except (TypeError, ValueError, AttributeError) as error:
+            report.errors[product_id] = f"cannot index: {error}"
+    if not built:
+        return report
+    counts = _Counts()
+    replaced = [f.row["product_id"] for f in built if f.row["product_id"] in stored]
+    for product_id in replaced:
+        counts.add(*stored_vocabulary(stored[product_id]), sign=-1)
+    for fields in built:
+        counts.add(fields.terms, dict(fields.phrases), sign=1)
+    _remove_rows(dialect, replaced)
+    ids = _value_ids(dialect, {pair for f in built for pair in f.attributes})
+    attribute_rows = []
+    for fields in built:
+        value_ids = [ids[pair] for pair in dict.fromkeys(fields.attributes)]
+        fields.row["facet_tokens"] = facet_tokens(fields.row, value_ids)
+        attribute_rows += [
+            {"product_id": fields.row["product_id"], "value_id": i} for i in value_ids
+        ]
+    rows = [f.row for f in built]
+    db.session.execute(insert(SearchDocumentRow.__table__), rows)
+    if attribute_rows:
+        db.session.execute(insert(SearchAttribute.__table__), attribute_rows)
+    dialect.write_text(rows)
+    _apply_counts(dialect, counts)
+    bump_generation()
+    report.indexed += len(built)
+    return report
+
+
+def remove(dialect: Dialect, product_ids: Sequence[int]) -> int:
+    """Remove these documents (missing ones are fine); returns how many were there."""
+    stored = _stored_rows(list(dict.fromkeys(product_ids)))
+    if not stored:
+        return 0
+    counts = _Counts()
+    for row in stored.values():
+        counts.add(*stored_vocabulary(row), sign=-1)
+    _remove_rows(dialect, list(stored))
+    _apply_counts(dialect, counts)
+    bump_generation()
+    return len(stored)
+
+
+def indexed_ids() -> set[int]:
+    return set(db.session.scalars(select(SearchDocumentRow.product_id)))
+
+
+def versions() -> dict[int, str]:
+    rows = db.session.execute(select(SearchDocumentRow.product_id, SearchDocumentRow.version))
+    return {product_id: version for product_id, version in rows}
+
+
+def analyse_tables(dialect: Dialect) -> None:
+    """Refresh the planner's statistics after a rebuild: the plans of searches depend on them
+    (SQLite keeps none until asked; PostgreSQL's own maintenance would come later)."""
+    for table in ("search_documents", "search_attributes", "search_attribute_values"):
+        db.session.execute(text(f"ANALYZE {table}"))
