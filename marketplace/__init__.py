@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import logging
 from collections.abc import Mapping
 from pathlib import Path
@@ -92,6 +93,7 @@ def _register_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from marketplace import accounts, admin, buyers, vendors
     from marketplace.accounts import bp as accounts_bp
     from marketplace.admin import bp as admin_bp
     from marketplace.buyers import bp as buyers_bp
@@ -99,6 +101,10 @@ def _register_blueprints(app: Flask) -> None:
     from marketplace.payments.views import bp as payments_bp
     from marketplace.payments.webhooks import bp as webhooks_bp
     from marketplace.vendors import bp as vendors_bp
+
+    for package in (accounts, admin, buyers, vendors):
+        for module in package.VIEW_MODULES:
+            importlib.import_module(f"{package.__name__}.{module}")
 
     app.register_blueprint(buyers_bp)
     app.register_blueprint(accounts_bp, url_prefix="/account")

@@ -11,6 +11,7 @@ from flask import current_app, has_request_context, url_for
 from sqlalchemy import select
 
 from marketplace.accounts.models import User
+from marketplace.catalog.compliance import release_held_listings
 from marketplace.extensions import db
 from marketplace.models_base import utcnow
 from marketplace.notifications.models import Notification
@@ -165,9 +166,6 @@ def _check_transition(vendor: Vendor, action: str) -> VendorStatus:
 
 def _release_if_now_selling(vendor: Vendor, could_sell: bool) -> None:
     """Listings held back while the shop could not sell are checked again once it can."""
-    # Imported here: the catalog's compliance code imports the vendors package in turn.
-    from marketplace.catalog.compliance import release_held_listings
-
     if vendor.can_sell and not could_sell:
         release_held_listings(vendor.id)
 
