@@ -45,7 +45,7 @@ def test_visitor_browses_home_product_and_vendor(live_server, page):
     page.get_by_role("link", name="Northwind Outfitters").first.click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Northwind Outfitters")
 
-    page.get_by_role("searchbox").first.fill("journal")
+    page.get_by_label("Search products").fill("journal")
     page.keyboard.press("Enter")
     expect(page.get_by_role("link", name="Hand-Bound Linen Journal").first).to_be_visible()
     expect(page.get_by_role("link", name="Speckled Stoneware Mug")).to_have_count(0)
