@@ -123,8 +123,7 @@ def run(args: argparse.Namespace, folder: Path, url: str | None) -> str:
     settings = backend_settings(args.backend, url)
     app = catalog_data.build_app(folder, args.database_url, **settings)
     with app.app_context():
-        products = catalog_data.read_products(args.catalog)
-        catalog_data.load_catalog(products, total=args.products)
+        catalog_data.load_catalog(catalog_data.read_products(args.catalog), total=args.products)
         install_default_synonyms()
         db.session.commit()
 

@@ -84,7 +84,7 @@ class DatabaseBackend:
             seen.update(d.product_id for d in batch)
         stale = sorted(writer.indexed_ids() - seen)
         report.deleted += writer.remove(dialect, stale) if stale else 0
-        writer.analyse_tables(dialect)
+        writer.tidy_after_rebuild(dialect)
         return report
 
     def indexed_versions(self) -> dict[int, str]:

@@ -324,20 +324,22 @@ def answer(
 ) -> Answer:
     """Run the search at one match level: the page of hits, the total and the facet counts."""
     sql, params = statement(dialect, analysed, level, filters, query)
-    kept: list[tuple[float, float, int]] = []
+    rows = run(db.session, sql, params).all()
+    # (first key, second key, id): sorting these tuples gives the page order.
+    kept = [(row[1], row[2], row[0]) for row in rows if row[3] == 0]
     kept_tokens: list[str] = []
     failing: dict[int, list[str]] = {}
-    for row in run(db.session, sql, params).all():
-        if row[3] == 0:
-            kept.append((float(row[1] or 0.0), float(row[2] or 0.0), int(row[0])))
-            if query.with_facets:
-                kept_tokens.append(row[4])
-        elif query.with_facets:
-            failing.setdefault(int(row[3]), []).append(row[4])
+    if query.with_facets:
+        kept_tokens = [row[4] for row in rows if row[3] == 0]
+        for row in rows:
+            if row[3]:
+                failing.setdefault(row[3], []).append(row[4])
     found = Answer(total=len(kept))
     page = heapq.nsmallest(query.offset + query.per_page, kept)[query.offset :]
     relevance = query.sort == Sort.RELEVANCE
-    found.hits = [(pid, -first if relevance else -second) for first, second, pid in page]
+    found.hits = [
+        (int(pid), float(-first if relevance else -second)) for first, second, pid in page
+    ]
     if query.with_facets:
         found.counts = _count_tokens(kept_tokens)
         for facet, bit in filters.bits().items():

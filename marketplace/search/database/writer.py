@@ -236,8 +236,16 @@ def versions() -> dict[int, str]:
     return {product_id: version for product_id, version in rows}
 
 
-def analyse_tables(dialect: Dialect) -> None:
-    """Refresh the planner's statistics after a rebuild: the plans of searches depend on them
-    (SQLite keeps none until asked; PostgreSQL's own maintenance would come later)."""
+def tidy_after_rebuild(dialect: Dialect) -> None:
+    """After a rebuild: refresh the planner's statistics (the plans of searches depend on
+    them; SQLite keeps none until asked) and compact the full-text index (FTS5 merges its
+    segments into one; a GIN index created with fastupdate has no pending list left)."""
     for table in ("search_documents", "search_attributes", "search_attribute_values"):
         db.session.execute(text(f"ANALYZE {table}"))
+    if dialect.name == "sqlite":
+        db.session.execute(text("INSERT INTO search_fts (search_fts) VALUES ('optimize')"))
+    else:
+        for index in ("ix_search_documents_search_vector", "ix_search_documents_names_vector"):
+            db.session.execute(
+                text("SELECT gin_clean_pending_list(CAST(:i AS regclass))"), {"i": index}
+            )
