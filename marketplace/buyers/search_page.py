@@ -16,9 +16,10 @@ from typing import TypeVar
 from markupsafe import Markup, escape
 from sqlalchemy import select
 
-from marketplace.buyers.services import Page, category_trail, get_category, sellable_products_query
+from marketplace.buyers.services import category_trail, get_category, sellable_products_query
 from marketplace.catalog.models import Category, Product
 from marketplace.extensions import db
+from marketplace.pagination import Page
 from marketplace.search import service as search_service
 from marketplace.search.documents import searchable_condition
 from marketplace.search.params import ATTRIBUTE_FACET_PREFIX, CATEGORY, VENDOR

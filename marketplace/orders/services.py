@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -39,6 +38,7 @@ from marketplace.orders.models import (
     OrderStatus,
     VendorOrder,
 )
+from marketplace.pagination import Page
 from marketplace.web import format_money
 
 __all__ = [
@@ -281,35 +281,12 @@ def order_totals_reconcile(order: Order) -> bool:
 # The buyer's orders
 
 
-@dataclass(frozen=True)
-class OrdersPage:
-    orders: list[Order]
-    total: int
-    page: int
-    per_page: int
+class OrdersPage(Page[Order]):
+    """A page of the buyer's orders."""
 
     @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
-    @property
-    def prev_num(self) -> int | None:
-        return self.page - 1 if self.has_prev else None
-
-    @property
-    def next_num(self) -> int | None:
-        return self.page + 1 if self.has_next else None
-
-    def iter_pages(self, *_args: int) -> list[int]:
-        return list(range(1, self.pages + 1))
+    def orders(self) -> list[Order]:
+        return self.items
 
 
 def list_buyer_orders(buyer_id: int, page: int = 1, per_page: int = ORDERS_PAGE_SIZE) -> OrdersPage:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
-from marketplace.buyers.services import Page, parse_page, spread_across_vendors, stock_label
+from marketplace.buyers.services import parse_page, spread_across_vendors, stock_label
+from marketplace.pagination import Page
 
 
 def variant(on_hand: int, reserved: int = 0, backorder: bool = False):

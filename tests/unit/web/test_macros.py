@@ -9,7 +9,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, StringField
 from wtforms.validators import DataRequired, Length
 
-from marketplace.buyers.services import Page
+from marketplace.pagination import Page
 
 
 class ShopForm(FlaskForm):
