@@ -21,6 +21,7 @@ from marketplace.accounts.forms import (
 )
 from marketplace.accounts.models import User
 from marketplace.extensions import db, limiter
+from marketplace.forms import show_refusal
 
 
 def _login_rate_limit() -> str:
@@ -46,11 +47,7 @@ def _home() -> str:
 def _show_error(form: FlaskForm, error: AccountError) -> None:
     """Put a service's refusal next to the field it concerns, or at the top of the form."""
     db.session.rollback()
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None:
-        field.errors = [*field.errors, error.message]
-    else:
-        form.form_errors.append(error.message)
+    show_refusal(form, error.message, error.field)
 
 
 def _signed_in_user() -> User:

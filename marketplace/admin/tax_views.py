@@ -13,6 +13,7 @@ from wtforms.validators import InputRequired, Length
 from marketplace.accounts.decorators import admin_required
 from marketplace.admin import bp
 from marketplace.extensions import db
+from marketplace.forms import show_refusal
 from marketplace.orders import rates
 from marketplace.orders.exceptions import TaxRateInvalid, TaxRateNotFound
 from marketplace.orders.models import TaxRate
@@ -74,11 +75,7 @@ def _save(form: TaxRateForm, rate_id: int | None) -> bool:
         )
     except TaxRateInvalid as error:
         db.session.rollback()
-        field = form[error.field] if error.field and error.field in form else None
-        if field is not None:
-            field.errors = [*field.errors, error.message]
-        else:
-            form.form_errors.append(error.message)
+        show_refusal(form, error.message, error.field)
         return False
     db.session.commit()
     return True

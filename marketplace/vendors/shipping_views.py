@@ -18,6 +18,7 @@ from wtforms.validators import InputRequired, Length
 from marketplace.accounts.decorators import vendor_required
 from marketplace.catalog.services import format_price_input, listing_currencies
 from marketplace.extensions import db
+from marketplace.forms import show_refusal
 from marketplace.orders.exceptions import ShippingRateInvalid, ShippingRateNotFound
 from marketplace.orders.models import ANY_COUNTRY, ShippingRate
 from marketplace.vendors import bp
@@ -105,11 +106,7 @@ def _save(form: ShippingRateForm, rate_id: int | None) -> bool:
         )
     except ShippingRateInvalid as error:
         db.session.rollback()
-        field = form[error.field] if error.field and error.field in form else None
-        if field is not None:
-            field.errors = [*field.errors, error.message]
-        else:
-            form.form_errors.append(error.message)
+        show_refusal(form, error.message, error.field)
         return False
     db.session.commit()
     return True

@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 
 from marketplace.accounts.decorators import vendor_required
 from marketplace.extensions import db
+from marketplace.forms import show_refusal
 from marketplace.vendors import bp, onboarding, services
 from marketplace.vendors.forms import VendorApplicationForm
 from marketplace.vendors.models import Vendor, VendorStatus
@@ -39,11 +40,7 @@ def terms() -> ResponseReturnValue:
 def _show_error(form: VendorApplicationForm, error: onboarding.OnboardingError) -> None:
     """Put a service's refusal next to the field it concerns, or at the top of the form."""
     db.session.rollback()
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None:
-        field.errors = [*field.errors, error.message]
-    else:
-        form.form_errors.append(error.message)
+    show_refusal(form, error.message, error.field)
 
 
 def _submit(form: VendorApplicationForm) -> Vendor | None:
