@@ -13,7 +13,14 @@ page. Every request is timed inside the process (server-side: no HTTP), one at a
 
 Prints one line on standard output:
 
-    backend=db products=N index_per_second=X p50_ms=A p95_ms=B p99_ms=C qps=Q requests=R
+    backend=db products=N index_per_second=X p50_ms=A p95_ms=B p99_ms=C qps=Q requests=R \
+        cpu_p50_ms=D cpu_p95_ms=E cpu_p99_ms=F
+
+The `cpu_` figures are the CPU time each request took, in this process and (with a database
+server on this machine) in the database's server process: nearly what the wall-clock figures
+would be on an idle machine (the waits between the two are left out), and a figure that other
+work on a shared machine moves far less. They are left out where the operating system does
+not report per-thread CPU time (no `/proc`).
 """
 
 from __future__ import annotations
@@ -31,9 +38,11 @@ from pathlib import Path
 import catalog_data
 from catalog_data import log
 from search_relevance import backend_settings, elasticsearch_url
+from sqlalchemy import text
 
 from marketplace.extensions import db
 from marketplace.search import service
+from marketplace.search.database import DatabaseBackend
 from marketplace.search.default_synonyms import install_default_synonyms
 from marketplace.search.documents import iter_all_documents
 from marketplace.search.types import PRICE_BUCKETS, SearchQuery, SearchResults, Sort
@@ -72,14 +81,40 @@ def click_a_facet(query: SearchQuery, results: SearchResults, rng: random.Random
     return with_filter(query, *rng.choice(choices))
 
 
+def _cpu_nanoseconds(pid: int | None) -> int | None:
+    """CPU time this thread (and the process `pid`, when given: read from /proc while it
+    waits for the next request, so its count is up to date) has used."""
+    used = time.thread_time_ns()
+    if pid is not None:
+        try:
+            used += int(Path(f"/proc/{pid}/schedstat").read_text().split()[0])
+        except (OSError, ValueError, IndexError):
+            return None
+    return used
+
+
+def _server_pid() -> int | None:
+    """The database server process answering this session, when it runs on this machine."""
+    if db.session.get_bind().dialect.name != "postgresql":
+        return None  # SQLite runs in this process
+    pid = int(db.session.execute(text("SELECT pg_backend_pid()")).scalar_one())
+    return pid if Path(f"/proc/{pid}/schedstat").exists() else None
+
+
 class Timer:
     def __init__(self) -> None:
         self.seconds: list[float] = []
+        self.cpu_seconds: list[float] = []
 
     def search(self, query: SearchQuery) -> SearchResults:
+        pid = _server_pid()
+        cpu_before = _cpu_nanoseconds(pid)
         started = time.perf_counter()
         results = service.search(query)
         self.seconds.append(time.perf_counter() - started)
+        cpu_after = _cpu_nanoseconds(pid)
+        if cpu_before is not None and cpu_after is not None:
+            self.cpu_seconds.append((cpu_after - cpu_before) / 1e9)
         db.session.rollback()  # end the request's transaction, as a request would
         return results
 
@@ -131,6 +166,8 @@ def run(args: argparse.Namespace, folder: Path, url: str | None) -> str:
         backend = service.get_backend()
         report = backend.reindex(iter_all_documents())
         db.session.commit()
+        if isinstance(backend, DatabaseBackend):
+            backend.settle()  # as `flask search reindex` does after its commit
         index_seconds = time.perf_counter() - started
         log(f"indexed {report.indexed} products in {index_seconds:.1f} s")
 
@@ -142,15 +179,22 @@ def run(args: argparse.Namespace, folder: Path, url: str | None) -> str:
         replay(timer, texts, args.requests, rng)
         elapsed = time.perf_counter() - started
         ms = [s * 1000 for s in timer.seconds]
+        cpu_ms = [s * 1000 for s in timer.cpu_seconds]
         log(f"mean {statistics.fmean(ms):.1f} ms, max {max(ms):.1f} ms")
         db.session.remove()
         db.engine.dispose()
-    return (
+    line = (
         f"backend={args.backend} products={args.products} "
         f"index_per_second={report.indexed / index_seconds:.0f} "
         f"p50_ms={percentile(ms, 0.50):.1f} p95_ms={percentile(ms, 0.95):.1f} "
         f"p99_ms={percentile(ms, 0.99):.1f} qps={len(ms) / elapsed:.1f} requests={len(ms)}"
     )
+    if args.backend == "db" and len(cpu_ms) == len(ms):
+        line += (
+            f" cpu_p50_ms={percentile(cpu_ms, 0.50):.1f} cpu_p95_ms={percentile(cpu_ms, 0.95):.1f}"
+            f" cpu_p99_ms={percentile(cpu_ms, 0.99):.1f}"
+        )
+    return line
 
 
 def main() -> None:

@@ -341,6 +341,10 @@ def reindex() -> ReindexReport:
     if pending_count():
         enqueue_drain(db.session)  # changes made during the rebuild, or kept for a failed backend
     db.session.commit()
+    for backend in index_targets():
+        settle = getattr(backend, "settle", None)
+        if settle is not None and backend.name == DATABASE_BACKEND:
+            settle()  # committed: now the rebuilt rows can be vacuumed
     if unavailable is not None:
         raise unavailable
     return result

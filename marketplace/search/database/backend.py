@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from flask import current_app
+from sqlalchemy import text
 
 from marketplace.extensions import db
 from marketplace.search.analysis import analyse
@@ -89,3 +90,16 @@ class DatabaseBackend:
 
     def indexed_versions(self) -> dict[int, str]:
         return writer.versions()
+
+    def settle(self) -> None:
+        """After a rebuild has committed: on PostgreSQL, vacuum and analyse the index tables.
+
+        A rebuild rewrites every row. Until a vacuum has marked them all visible, the first
+        search to read each row also writes it back (its hint bits), and autovacuum comes to
+        do the same later, in the middle of the day's searches. Vacuum cannot run inside a
+        transaction, hence a separate autocommit connection. SQLite has nothing to settle."""
+        if db.session.get_bind().dialect.name != "postgresql":
+            return
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            for table in writer.INDEX_TABLES:
+                connection.execute(text(f"VACUUM (ANALYZE) {table}"))

@@ -234,6 +234,19 @@ def run(session: Session, sql: str, params: dict[str, Any]):
     return session.execute(text(sql), params, execution_options={"compiled_cache": None})
 
 
+def rows_of(session: Session, sql: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
+    """Every row of a search statement as plain tuples, straight from the driver's cursor.
+
+    A broad search reads thousands of rows of numbers and tokens that need no conversion;
+    building a result row object for each would cost more than the database took to find
+    them."""
+    result = run(session, sql, params)
+    try:
+        return result.cursor.fetchall()  # type: ignore[attr-defined]
+    finally:
+        result.close()
+
+
 def dialect_for(session: Session) -> Dialect:
     name = session.get_bind().dialect.name
     if name == "sqlite":

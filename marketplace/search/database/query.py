@@ -20,7 +20,10 @@ Other sorts order by their own measure and break ties by that quality.
 One statement per search returns every match that passes the filters (or fails exactly one
 of those a facet leaves out of its own counts), with its sort keys and its facet tokens;
 the page, the total and the facet counts are then made in Python in one pass, which costs far
-less than a GROUP BY per facet in SQL.
+less than a GROUP BY per facet in SQL. The cost of a search grows with its matches, so each
+match is kept cheap: an attribute filter tests the row's own facet tokens for the values'
+numbers (not a sub-query collecting every product with a common colour), only rows that pass
+every filter are scored, and rows arrive as plain tuples from the driver.
 """
 
 from __future__ import annotations
@@ -34,7 +37,7 @@ from typing import Any
 
 from marketplace.extensions import db
 from marketplace.search.analysis import Alternative, AnalysedQuery, highlight
-from marketplace.search.database.dialects import Dialect, run
+from marketplace.search.database.dialects import Dialect, rows_of, run
 from marketplace.search.database.fields import price_token
 from marketplace.search.database.vocabulary import Labels
 from marketplace.search.types import (
@@ -64,6 +67,8 @@ TITLE = 1.0
 DESCRIPTION = 0.5
 ENGINE_RANK = 0.02
 BLEND = 0.1
+# The facet tokens with a space at each end, so " a:12 " finds value 12 and never 123.
+PADDED_TOKENS = "(' ' || d.facet_tokens || ' ')"
 
 
 # --- filters -------------------------------------------------------------------------------------
@@ -126,19 +131,43 @@ def compile_filters(dialect: Dialect, query: SearchQuery) -> Filters:
     if query.min_rating is not None:
         params["f_rating"] = query.min_rating
         filters.flags["rating"] = "d.rating_count > 0 AND d.rating_avg >= :f_rating"
-    for index, (name, values) in enumerate(sorted(query.attributes.items())):
-        if not values:
-            continue
-        params[f"f_attr_{index}"] = name
-        names = [f"f_attr_{index}_{i}" for i in range(len(values))]
-        params.update(zip(names, values, strict=True))
-        listed = ", ".join(f":{n}" for n in names)
-        filters.flags[f"attr:{name}"] = (
-            "d.product_id IN (SELECT a.product_id FROM search_attribute_values v "
-            "JOIN search_attributes a ON a.value_id = v.id "
-            f"WHERE v.name = :f_attr_{index} AND v.value IN ({listed}))"
-        )
+    wanted = {name: values for name, values in sorted(query.attributes.items()) if values}
+    value_ids = _attribute_value_ids(wanted)
+    for index, name in enumerate(wanted):
+        tests = []
+        for i, value_id in enumerate(value_ids.get(name, ())):
+            params[f"f_attr_{index}_{i}"] = f" a:{value_id} "
+            tests.append(dialect.contains(PADDED_TOKENS, f"f_attr_{index}_{i}"))
+        # A value no indexed product has matches nothing (but still counts for the others).
+        filters.flags[f"attr:{name}"] = "(" + " OR ".join(tests) + ")" if tests else "1 = 0"
     return filters
+
+
+def _attribute_value_ids(wanted: dict[str, tuple[str, ...]]) -> dict[str, list[int]]:
+    """The numbers of the attribute values asked for, by attribute name (known ones only).
+
+    An attribute filter tests the candidate's own facet tokens for these numbers: far cheaper
+    than collecting every product with the value (thousands, for a common colour or style)."""
+    if not wanted:
+        return {}
+    params: dict[str, Any] = {}
+    tests = []
+    for index, (name, values) in enumerate(wanted.items()):
+        params[f"n{index}"] = name
+        listed = []
+        for i, value in enumerate(values):
+            params[f"n{index}_{i}"] = value
+            listed.append(f":n{index}_{i}")
+        tests.append(f"(name = :n{index} AND value IN ({', '.join(listed)}))")
+    rows = run(
+        db.session,
+        f"SELECT name, id FROM search_attribute_values WHERE {' OR '.join(tests)} ORDER BY id",
+        params,
+    )
+    found: dict[str, list[int]] = {}
+    for name, value_id in rows:
+        found.setdefault(name, []).append(int(value_id))
+    return found
 
 
 # --- matching and ranking ------------------------------------------------------------------------
@@ -281,13 +310,18 @@ def statement(
     filters each fails (a bit per facet filter) and, with facets, their facet tokens."""
     params: dict[str, Any] = dict(filters.params)
     source, score = "search_documents d WHERE 1 = 1", "d.quality"
+    scored = level is not None and query.sort == Sort.RELEVANCE
     if level is not None:
         params["fts_query"] = level.expression
         source = dialect.matched_from(level.scope)
-        if query.sort == Sort.RELEVANCE:
+        if scored:
             score = score_sql(dialect, analysed, params, descriptions=level.scope is None)
     first, second = _sort_keys(dialect, query, score)
     failed = filters.failed_sql()
+    if filters.flags and scored:
+        # A row failing a facet filter only counts for that facet: never score it (after a
+        # click on a facet most matches are such rows, and scoring is most of the work).
+        first = dialect.when(f"{failed} = 0", first)
     columns = f"d.product_id, {first} AS k1, {second} AS k2, {failed} AS failed"
     if query.with_facets:
         columns += ", d.facet_tokens"
@@ -324,13 +358,13 @@ def answer(
 ) -> Answer:
     """Run the search at one match level: the page of hits, the total and the facet counts."""
     sql, params = statement(dialect, analysed, level, filters, query)
-    rows = run(db.session, sql, params).all()
+    rows = rows_of(db.session, sql, params)
     # (first key, second key, id): sorting these tuples gives the page order.
-    kept = [(row[1], row[2], row[0]) for row in rows if row[3] == 0]
+    kept = [(k1, k2, pid) for pid, k1, k2, failed, *_ in rows if not failed]
     kept_tokens: list[str] = []
     failing: dict[int, list[str]] = {}
     if query.with_facets:
-        kept_tokens = [row[4] for row in rows if row[3] == 0]
+        kept_tokens = [row[4] for row in rows if not row[3]]
         for row in rows:
             if row[3]:
                 failing.setdefault(row[3], []).append(row[4])
@@ -355,8 +389,7 @@ def _finds_enough(dialect: Dialect, level: Level) -> bool:
     return int(run(db.session, sql, params).scalar_one()) >= RELAX_BELOW
 
 
-def choose_level(dialect: Dialect, analysed: AnalysedQuery) -> Level:
-    levels = match_levels(dialect, analysed)
+def choose_level(levels: Sequence[Level], dialect: Dialect) -> Level:
     return next((lv for lv in levels[:-1] if _finds_enough(dialect, lv)), levels[-1])
 
 
@@ -364,8 +397,17 @@ def search_answer(
     dialect: Dialect, analysed: AnalysedQuery, filters: Filters, query: SearchQuery
 ) -> Answer:
     """The answer at the strictest level whose text finds enough products (or the loosest)."""
-    level = None if analysed.is_empty else choose_level(dialect, analysed)
-    return answer(dialect, analysed, level, filters, query)
+    if analysed.is_empty:
+        return answer(dialect, analysed, None, filters, query)
+    levels = match_levels(dialect, analysed)
+    if not filters.fixed and not filters.flags:
+        # Without filters the strict level's answer counts its own text matches: when they
+        # are enough (a broad query), asking the count first would only read them twice.
+        found = answer(dialect, analysed, levels[0], filters, query)
+        if found.total >= RELAX_BELOW:
+            return found
+        levels = levels[1:]
+    return answer(dialect, analysed, choose_level(levels, dialect), filters, query)
 
 
 # --- hits and facets from the answer --------------------------------------------------------------

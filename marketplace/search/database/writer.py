@@ -35,6 +35,8 @@ from marketplace.search.documents import chunked
 from marketplace.search.types import IndexReport, ProductDocument
 
 STATE_ID = 1
+# What a rebuild rewrites (and the planner's statistics of which searches depend on).
+INDEX_TABLES = ("search_documents", "search_attributes", "search_attribute_values")
 _ID_BATCH = 500  # ids per IN (...) list
 
 _VOCABULARY_COLUMNS = (
@@ -240,7 +242,7 @@ def tidy_after_rebuild(dialect: Dialect) -> None:
     """After a rebuild: refresh the planner's statistics (the plans of searches depend on
     them; SQLite keeps none until asked) and compact the full-text index (FTS5 merges its
     segments into one; a GIN index created with fastupdate has no pending list left)."""
-    for table in ("search_documents", "search_attributes", "search_attribute_values"):
+    for table in INDEX_TABLES:
         db.session.execute(text(f"ANALYZE {table}"))
     if dialect.name == "sqlite":
         db.session.execute(text("INSERT INTO search_fts (search_fts) VALUES ('optimize')"))

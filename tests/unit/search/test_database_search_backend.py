@@ -243,6 +243,31 @@ def test_filters(backend, catalogue):
     assert set(ids(search(SearchQuery(text="green", category_path="outdoor")))) == {5}
 
 
+def test_an_attribute_filter_takes_the_value_whole(backend, catalogue):
+    # Values are numbered (Black is the first, Velvet the tenth here): a filter on one value
+    # must never take a value whose number merely starts with the same digits.
+    assert ids(backend.search(SearchQuery(attributes={"color": ("Black",)}))) == [4]
+    assert ids(backend.search(SearchQuery(attributes={"material": ("Velvet",)}))) == [1]
+
+
+def test_an_attribute_value_nobody_has_finds_nothing_and_facets_still_count(backend, catalogue):
+    results = backend.search(SearchQuery(attributes={"color": ("Plaid",)}))
+    assert (ids(results), results.total) == ([], 0)
+    colours = facet(results, "attr:color")
+    assert colours == {"Green": 2, "Blue": 1, "Natural": 1, "Black": 1}
+    assert facet(results, "vendor") == {}
+
+
+def test_a_facet_filter_keeps_the_ranking_and_scores_of_what_it_keeps(backend, catalogue):
+    unfiltered = backend.search(SearchQuery(text="sofa"))
+    filtered = backend.search(SearchQuery(text="sofa", attributes={"color": ("Green", "Blue")}))
+    kept = [(hit.product_id, hit.score) for hit in filtered.hits]
+    assert kept == [
+        (hit.product_id, hit.score) for hit in unfiltered.hits if hit.product_id in {1, 2}
+    ]
+    assert [i for i, _ in kept] == [1, 2]
+
+
 def test_each_facet_counts_with_the_other_filters_applied(backend, catalogue):
     query = SearchQuery(vendor_slugs=("kiln",), attributes={"color": ("Blue",)})
     results = backend.search(query)
@@ -323,3 +348,12 @@ def test_suggest_completes_names_then_titles(backend, catalogue):
     assert backend.suggest("green so", limit=3)[0] == "green sofas"
     assert backend.suggest("") == []
     assert len(backend.suggest("s", limit=2)) == 2
+
+
+def test_settling_after_a_committed_rebuild_leaves_searches_answering(backend, catalogue):
+    # On PostgreSQL this vacuums the index tables on a connection of its own: it must not
+    # wait on the session (which has committed) nor leave anything behind in it.
+    backend.reindex(list(catalogue.values()))
+    db.session.commit()
+    backend.settle()
+    assert set(ids(backend.search(SearchQuery(text="sofa")))) == {1, 2, 3}
