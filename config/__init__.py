@@ -104,6 +104,41 @@ class DefaultConfig:
     # vendor; "keep" keeps it, so the vendor bears it (see marketplace.payouts.refunds).
     REFUND_COMMISSION_POLICY = "return"
 
+    # Payouts: a vendor order's money is released "on_delivery" (after PAYOUT_HOLD_DAYS, or
+    # after the return window if later, and never while a return is open) or "on_payment";
+    # `flask payouts run` pays available balances of at least PAYOUT_MINIMUM_MINOR.
+    PAYOUT_RELEASE_POLICY = "on_delivery"
+    PAYOUT_HOLD_DAYS = 7
+    PAYOUT_MINIMUM_MINOR = 1000
+
+    # Reviews: `flask reviews invite` mails buyers REVIEW_INVITE_DAYS after delivery, with a
+    # link valid for REVIEW_INVITE_LINK_DAYS. The automatic checks hold a review for moderation
+    # when its text is shorter than REVIEW_MIN_LENGTH characters, or when a shop gets
+    # REVIEW_BURST_THRESHOLD reviews within REVIEW_BURST_WINDOW_HOURS from accounts younger
+    # than REVIEW_NEW_ACCOUNT_DAYS; REVIEW_BLOCKED_WORDS adds words to the built-in abuse list.
+    REVIEW_INVITE_DAYS = 3
+    REVIEW_INVITE_LINK_DAYS = 30
+    REVIEW_MIN_LENGTH = 20
+    REVIEW_BURST_THRESHOLD = 5
+    REVIEW_BURST_WINDOW_HOURS = 24
+    REVIEW_NEW_ACCOUNT_DAYS = 14
+    REVIEW_BLOCKED_WORDS: tuple[str, ...] = ()
+    REVIEW_MAX_PHOTOS = 4
+    REVIEWS_PER_PAGE = 10
+
+    # Fulfilment: buyers may ask to return within RETURN_WINDOW_DAYS of delivery and shops
+    # answer within RETURN_RESPONSE_DAYS (else a dispute); `flask fulfilment enforce` reminds
+    # shops FULFILMENT_REMIND_BEFORE_HOURS before the ship-by date and cancels orders still
+    # unshipped FULFILMENT_CANCEL_AFTER_DAYS after it. Tracking events come from the embedded
+    # simulator, or from an aggregator's webhook signed with TRACKING_WEBHOOK_SECRETS[name].
+    RETURN_WINDOW_DAYS = 30
+    RETURN_RESPONSE_DAYS = 3
+    FULFILMENT_CANCEL_AFTER_DAYS = 3
+    FULFILMENT_REMIND_BEFORE_HOURS = 24
+    TRACKING_PROVIDER = "embedded"
+    TRACKING_WEBHOOK_SECRETS: dict[str, str] = {}
+    TRACKING_WEBHOOK_TOLERANCE_SECONDS = 300
+
     # Stripe: the API base can point at a local server (tests); the key chooses the gateway.
     STRIPE_API_BASE: str | None = None
     STRIPE_CONNECT_COUNTRY = "US"
@@ -126,6 +161,7 @@ class DefaultConfig:
             "ELASTICSEARCH_INDEX",
             "ELASTICSEARCH_API_KEY",
             "REFUND_COMMISSION_POLICY",
+            "PAYOUT_RELEASE_POLICY",
         ):
             if os.environ.get(key):
                 settings[key] = os.environ[key]
@@ -154,6 +190,40 @@ class DefaultConfig:
         settings["NEW_VENDOR_PERIOD_DAYS"] = _env_int(
             "NEW_VENDOR_PERIOD_DAYS", cls.NEW_VENDOR_PERIOD_DAYS
         )
+        for review_setting in (
+            "REVIEW_INVITE_DAYS",
+            "REVIEW_INVITE_LINK_DAYS",
+            "REVIEW_MIN_LENGTH",
+            "REVIEW_BURST_THRESHOLD",
+            "REVIEW_BURST_WINDOW_HOURS",
+            "REVIEW_NEW_ACCOUNT_DAYS",
+        ):
+            settings[review_setting] = _env_int(review_setting, getattr(cls, review_setting))
+        if os.environ.get("REVIEW_BLOCKED_WORDS"):
+            settings["REVIEW_BLOCKED_WORDS"] = tuple(
+                word.strip().lower()
+                for word in os.environ["REVIEW_BLOCKED_WORDS"].split(",")
+                if word.strip()
+            )
+        settings["PAYOUT_HOLD_DAYS"] = _env_int("PAYOUT_HOLD_DAYS", cls.PAYOUT_HOLD_DAYS)
+        settings["PAYOUT_MINIMUM_MINOR"] = _env_int(
+            "PAYOUT_MINIMUM_MINOR", cls.PAYOUT_MINIMUM_MINOR
+        )
+        for fulfilment_setting in (
+            "RETURN_WINDOW_DAYS",
+            "RETURN_RESPONSE_DAYS",
+            "FULFILMENT_CANCEL_AFTER_DAYS",
+            "FULFILMENT_REMIND_BEFORE_HOURS",
+            "TRACKING_WEBHOOK_TOLERANCE_SECONDS",
+        ):
+            settings[fulfilment_setting] = _env_int(
+                fulfilment_setting, getattr(cls, fulfilment_setting)
+            )
+        if os.environ.get("TRACKING_WEBHOOK_SECRET"):
+            settings["TRACKING_PROVIDER"] = "aggregator"
+            settings["TRACKING_WEBHOOK_SECRETS"] = {
+                "aggregator": os.environ["TRACKING_WEBHOOK_SECRET"]
+            }
         if os.environ.get("LISTING_CURRENCIES"):
             settings["LISTING_CURRENCIES"] = tuple(
                 code.strip().upper()

@@ -93,7 +93,7 @@ def _register_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from marketplace import accounts, admin, buyers, vendors
+    from marketplace import accounts, admin, buyers, fulfilment, payouts, reviews, vendors
     from marketplace.accounts import bp as accounts_bp
     from marketplace.admin import bp as admin_bp
     from marketplace.buyers import bp as buyers_bp
@@ -102,7 +102,7 @@ def _register_blueprints(app: Flask) -> None:
     from marketplace.payments.webhooks import bp as webhooks_bp
     from marketplace.vendors import bp as vendors_bp
 
-    for package in (accounts, admin, buyers, vendors):
+    for package in (accounts, admin, buyers, fulfilment, payouts, reviews, vendors):
         for module in package.VIEW_MODULES:
             importlib.import_module(f"{package.__name__}.{module}")
 
@@ -113,6 +113,11 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(payments_bp)  # /checkout/pay/..., /sell/refunds, /admin/refunds
     csrf.exempt(webhooks_bp)  # gateways sign their requests; there is no browser session
     app.register_blueprint(webhooks_bp, url_prefix="/webhooks")
+    app.register_blueprint(fulfilment.bp)  # /sell/orders..., /orders/<n>/returns, /admin/disputes
+    csrf.exempt(fulfilment.webhook_bp)  # carriers' aggregators sign their requests
+    app.register_blueprint(fulfilment.webhook_bp, url_prefix="/webhooks/tracking")
+    app.register_blueprint(reviews.bp)  # /account/reviews, /reviews/…, /sell/…, /admin/reviews
+    app.register_blueprint(payouts.bp)  # /admin/payouts..., /admin/statements
 
 
 def _register_cli(app: Flask) -> None:

@@ -13,6 +13,7 @@ from sqlalchemy.orm import selectinload
 from marketplace.accounts.decorators import admin_required
 from marketplace.accounts.models import User
 from marketplace.admin import bp
+from marketplace.admin.audit import record_admin_action
 from marketplace.admin.forms import ConfirmForm, ReasonForm
 from marketplace.catalog import compliance, moderation
 from marketplace.catalog.lifecycle import can_transition
@@ -156,12 +157,24 @@ def listing_action(product_id: int, action: str) -> Any:
     if not form.validate_on_submit() and action in _allowed_actions(product):
         return _render_detail(product, {action: form}, status=400)
     reason = getattr(form, "reason", None)
+    reason_text = reason.data if reason is not None else None
+    before = {"status": product.status}
     try:
-        _perform(action, product.id, reason.data if reason is not None else None)
+        _perform(action, product.id, reason_text)
     except DomainError as error:
         db.session.rollback()
         flash(error.message, "error")
         return redirect(url_for("admin.listing_detail", product_id=product_id))
+    db.session.refresh(product)
+    record_admin_action(
+        actor_id=current_user.id,
+        action=f"listing.{action}",
+        target_type="product",
+        target_id=product.id,
+        before=before,
+        after={"status": product.status},
+        reason=reason_text,
+    )
     db.session.commit()
     flash(f"“{product.title}” {ACTION_RESULTS[action]}.", "success")
     if action == "delist":

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import BooleanField, StringField, SubmitField, TextAreaField
@@ -17,6 +18,7 @@ from wtforms.validators import DataRequired, Length, ValidationError
 
 from marketplace.accounts.decorators import admin_required
 from marketplace.admin import bp
+from marketplace.admin.audit import fields_of, record_admin_action
 from marketplace.admin.forms import ConfirmForm
 from marketplace.extensions import db
 from marketplace.jobs import JobStatus, OutboxJob
@@ -108,6 +110,20 @@ def _missing_defaults(synonyms: list[SearchSynonym]) -> list[str]:
     return [str(parse_rule(r)) for r in DEFAULT_SYNONYM_RULES if _rule_key(r) not in present]
 
 
+SYNONYM_FIELDS = ("rule", "note", "is_active")
+
+
+def _audit_synonym(action: str, synonym_id: int | None, before: Any, after: Any) -> None:
+    record_admin_action(
+        actor_id=current_user.id,
+        action=f"synonym.{action}",
+        target_type="synonym",
+        target_id=synonym_id,
+        before=before,
+        after=after,
+    )
+
+
 def _save(form: SynonymForm, synonym: SearchSynonym) -> None:
     synonym.rule = form.normalised_rule()
     synonym.note = form.note.data or ""
@@ -150,12 +166,20 @@ def search_home() -> Any:
 @bp.route("/search/synonyms", methods=["GET", "POST"], endpoint="search_synonyms")
 @admin_required
 def synonyms_list() -> Any:
-    """Every rule with its state, the form to add one, and the index's state."""
+    """Every rule with its state, the form to add one, and the index's state.
+
+    `?rule=` pre-fills the form (search analytics links here from a query buyers failed on).
+    """
     form = SynonymForm()
+    if request.method == "GET" and request.args.get("rule"):
+        form.rule.data = request.args["rule"][:RULE_MAX_LENGTH]
+        form.note.data = (request.args.get("note") or "")[:NOTE_MAX_LENGTH]
     if form.validate_on_submit() and _check_unique(form, None):
         synonym = SearchSynonym()
         _save(form, synonym)
         db.session.add(synonym)
+        db.session.flush()
+        _audit_synonym("create", synonym.id, None, fields_of(synonym, SYNONYM_FIELDS))
         db.session.commit()
         flash(f"Rule “{synonym.rule}” added; searches use it now.", "success")
         return redirect(url_for("admin.search_synonyms"))
@@ -169,7 +193,9 @@ def edit_synonym(synonym_id: int) -> Any:
     synonym = db.get_or_404(SearchSynonym, synonym_id)
     form = SynonymForm(obj=synonym) if request.method == "GET" else SynonymForm()
     if form.validate_on_submit() and _check_unique(form, synonym.id):
+        before = fields_of(synonym, SYNONYM_FIELDS)
         _save(form, synonym)
+        _audit_synonym("edit", synonym.id, before, fields_of(synonym, SYNONYM_FIELDS))
         db.session.commit()
         flash(f"Rule “{synonym.rule}” saved.", "success")
         return redirect(url_for("admin.search_synonyms"))
@@ -184,11 +210,14 @@ def synonym_action(synonym_id: int, action: str) -> Any:
     synonym = db.get_or_404(SearchSynonym, synonym_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
+    before = fields_of(synonym, SYNONYM_FIELDS)
     if action == "delete":
+        _audit_synonym(action, synonym.id, before, None)
         db.session.delete(synonym)
         message = f"Rule “{synonym.rule}” deleted."
     else:
         synonym.is_active = action == "activate"
+        _audit_synonym(action, synonym.id, before, fields_of(synonym, SYNONYM_FIELDS))
         state = "active" if synonym.is_active else "inactive"
         message = f"Rule “{synonym.rule}” is {state}."
     db.session.commit()
@@ -205,6 +234,7 @@ def install_default_synonyms() -> Any:
     if not ConfirmForm().validate_on_submit():
         abort(400)
     installed = install()
+    _audit_synonym("install_defaults", None, None, {"installed": installed})
     db.session.commit()
     flash(f"{installed} default rule{'s' if installed != 1 else ''} added.", "success")
     return redirect(url_for("admin.search_synonyms"))
@@ -217,6 +247,13 @@ def repair_index() -> Any:
     if not ConfirmForm().validate_on_submit():
         abort(400)
     job_id = indexing.enqueue_repair().id
+    record_admin_action(
+        actor_id=current_user.id,
+        action="search.repair",
+        target_type="search_index",
+        target_id=None,
+        after={"job_id": job_id},
+    )
     db.session.commit()  # the job runs now (inline jobs) or on a worker
     job = db.session.get(OutboxJob, job_id)
     if job is not None and job.status == JobStatus.DONE:

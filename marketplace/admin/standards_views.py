@@ -5,11 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
 from sqlalchemy import select
 from wtforms import SelectChoice
 
 from marketplace.accounts.decorators import admin_required
 from marketplace.admin import bp
+from marketplace.admin.audit import fields_of, record_admin_action
 from marketplace.admin.forms import (
     ConfirmForm,
     RecheckForm,
@@ -60,6 +62,20 @@ def _build_form(kind: Kind, standard: ProductStandard | None = None) -> Standard
         )
     form.category_id.choices = _scope_choices()
     return form
+
+
+STANDARD_FIELDS = ("kind", "name", "severity", "category_id", "is_active", "params")
+
+
+def _audit_standard(action: str, standard: ProductStandard, before: Any) -> None:
+    record_admin_action(
+        actor_id=current_user.id,
+        action=f"standard.{action}",
+        target_type="standard",
+        target_id=standard.id,
+        before=before,
+        after=fields_of(standard, STANDARD_FIELDS),
+    )
 
 
 def _save(form: StandardForm, kind: Kind, standard: ProductStandard) -> None:
@@ -115,6 +131,8 @@ def new_standard() -> Any:
         standard = ProductStandard()
         _save(form, kind, standard)
         db.session.add(standard)
+        db.session.flush()
+        _audit_standard("create", standard, None)
         db.session.commit()
         flash(f"Standard “{standard.name}” created.", "success")
         return redirect(url_for("admin.standards", changed=1))
@@ -131,7 +149,9 @@ def edit_standard(standard_id: int) -> Any:
         abort(404, description="This standard's kind is no longer known to the checks.")
     form = _build_form(kind, standard)
     if form.validate_on_submit() and check_ranges(form, kind.params):
+        before = fields_of(standard, STANDARD_FIELDS)
         _save(form, kind, standard)
+        _audit_standard("edit", standard, before)
         db.session.commit()
         flash(f"Standard “{standard.name}” saved.", "success")
         return redirect(url_for("admin.standards", changed=1))
@@ -145,7 +165,9 @@ def standard_action(standard_id: int, action: str) -> Any:
     standard = db.get_or_404(ProductStandard, standard_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
+    before = fields_of(standard, STANDARD_FIELDS)
     standard.is_active = action == "activate"
+    _audit_standard(action, standard, before)
     db.session.commit()
     state = "active" if standard.is_active else "inactive"
     flash(f"Standard “{standard.name}” is {state}.", "success")
@@ -164,6 +186,18 @@ def recheck() -> Any:
     if dry_run:
         db.session.rollback()  # a dry run leaves everything as it was, whatever the checks touched
     else:
+        record_admin_action(
+            actor_id=current_user.id,
+            action="standard.recheck",
+            target_type="standard",
+            target_id=None,
+            after={
+                "checked": report.checked,
+                "passed": report.passed,
+                "review": report.review,
+                "blocked": report.blocked,
+            },
+        )
         db.session.commit()
     return render_template(
         "admin/standards/recheck.html",

@@ -6,12 +6,14 @@ from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import SelectChoice, SelectField, StringField
 from wtforms.validators import InputRequired, Length
 
 from marketplace.accounts.decorators import admin_required
 from marketplace.admin import bp
+from marketplace.admin.audit import fields_of, record_admin_action
 from marketplace.extensions import db
 from marketplace.forms import show_refusal
 from marketplace.orders import rates
@@ -64,9 +66,13 @@ class TaxRateForm(FlaskForm):
     )
 
 
+TAX_RATE_FIELDS = ("country", "region", "name", "rate_bps")
+
+
 def _save(form: TaxRateForm, rate_id: int | None) -> bool:
+    before = fields_of(rates.get_tax_rate(rate_id), TAX_RATE_FIELDS) if rate_id else None
     try:
-        rates.save_tax_rate(
+        saved = rates.save_tax_rate(
             rate_id=rate_id,
             country=form.country.data,
             region=form.region.data,
@@ -77,6 +83,14 @@ def _save(form: TaxRateForm, rate_id: int | None) -> bool:
         db.session.rollback()
         show_refusal(form, error.message, error.field)
         return False
+    record_admin_action(
+        actor_id=current_user.id,
+        action="tax_rate.edit" if rate_id else "tax_rate.create",
+        target_type="tax_rate",
+        target_id=saved.id,
+        before=before,
+        after=fields_of(saved, TAX_RATE_FIELDS),
+    )
     db.session.commit()
     return True
 
@@ -140,6 +154,13 @@ def tax_rate_delete(rate_id: int) -> ResponseReturnValue:
     except TaxRateNotFound as error:
         flash(error.message, "error")
         return redirect(url_for("admin.tax_rates"))
+    record_admin_action(
+        actor_id=current_user.id,
+        action="tax_rate.delete",
+        target_type="tax_rate",
+        target_id=rate_id,
+        before=fields_of(rate, TAX_RATE_FIELDS),
+    )
     db.session.commit()
     where = (
         f"{COUNTRIES.get(rate.country, rate.country)}{', ' + rate.region if rate.region else ''}"

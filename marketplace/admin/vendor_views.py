@@ -12,6 +12,7 @@ from sqlalchemy import case, func, or_, select
 from marketplace.accounts.decorators import admin_required
 from marketplace.accounts.models import User
 from marketplace.admin import bp
+from marketplace.admin.audit import fields_of, record_admin_action
 from marketplace.admin.forms import ConfirmForm, ReasonForm
 from marketplace.catalog.models import Product, ProductStatus
 from marketplace.errors import DomainError
@@ -33,6 +34,7 @@ REASON_LABELS = {
     "suspend": "Why is the shop suspended?",
     "reinstate": "Why is the shop reinstated?",
 }
+AUDITED_FIELDS = ("status", "status_reason", "strikes")
 ACTION_RESULTS = {
     "approve": "approved",
     "reject": "rejected",
@@ -189,12 +191,24 @@ def vendor_action(vendor_id: int, action: str) -> Any:
     if not form.validate_on_submit() and action in _allowed_actions(vendor):
         return _render_detail(vendor, {action: form}, status=400)
     reason = getattr(form, "reason", None)
+    reason_text = reason.data if reason is not None else None
+    before = fields_of(vendor, AUDITED_FIELDS)
     try:
-        _perform(action, vendor.id, reason.data if reason is not None else None)
+        _perform(action, vendor.id, reason_text)
     except DomainError as error:
         db.session.rollback()
         flash(error.message, "error")
         return redirect(url_for("admin.vendor_detail", vendor_id=vendor_id))
+    db.session.refresh(vendor)
+    record_admin_action(
+        actor_id=current_user.id,
+        action=f"vendor.{action}",
+        target_type="vendor",
+        target_id=vendor.id,
+        before=before,
+        after=fields_of(vendor, AUDITED_FIELDS),
+        reason=reason_text,
+    )
     db.session.commit()
     flash(f"{vendor.display_name} {ACTION_RESULTS[action]}.", "success")
     return redirect(url_for("admin.vendor_detail", vendor_id=vendor_id))

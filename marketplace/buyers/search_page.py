@@ -20,6 +20,7 @@ from marketplace.buyers.services import category_trail, get_category, sellable_p
 from marketplace.catalog.models import Category, Product
 from marketplace.extensions import db
 from marketplace.pagination import Page
+from marketplace.search import analytics as search_analytics
 from marketplace.search import service as search_service
 from marketplace.search.documents import searchable_condition
 from marketplace.search.params import ATTRIBUTE_FACET_PREFIX, CATEGORY, VENDOR
@@ -71,6 +72,7 @@ class SearchPage:
     trail: list[Category] = field(default_factory=list)
     labels: dict[str, dict[str, str]] = field(default_factory=dict)
     unavailable: bool = False  # no backend could answer: say so instead of "no results"
+    search_id: int | None = None  # the logged search its result links report clicks to
 
     def facet(self, name: str) -> Facet | None:
         return next((f for f in self.results.facets if f.name == name), None)
@@ -167,6 +169,7 @@ def search_page(query: SearchQuery) -> SearchPage:
         log.error("no search backend could answer %r: %s", query.text, error)
         results = SearchResults(hits=(), total=0, degraded=True)
         unavailable = True
+    search_id = None if unavailable else search_analytics.log_search(query, results)
     return SearchPage(
         query=query,
         results=results,
@@ -180,7 +183,16 @@ def search_page(query: SearchQuery) -> SearchPage:
         trail=category_trail(category) if category is not None else [],
         labels=_filter_labels(query, results, category),
         unavailable=unavailable,
+        search_id=search_id,
     )
+
+
+def follow_result(search_id: int, product_id: int, position: int | None) -> str | None:
+    """Count a click on a search result; the product's slug to go to, or None if it is gone."""
+    slug = db.session.scalar(select(Product.slug).where(Product.id == product_id))
+    if slug is not None:
+        search_analytics.log_click(search_id, product_id, position)
+    return slug
 
 
 def search_suggestions(prefix: str, limit: int = SUGGESTION_LIMIT) -> list[str]:

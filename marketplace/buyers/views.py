@@ -2,10 +2,22 @@
 
 from __future__ import annotations
 
-from flask import Response, abort, current_app, jsonify, render_template, request, url_for
+from flask import (
+    Response,
+    abort,
+    current_app,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user
 
 from marketplace.buyers import bp, search_page, services
 from marketplace.extensions import limiter
+from marketplace.reviews.product_page import product_reviews_view
+from marketplace.reviews.storefront import shop_reputation
 from marketplace.search import params
 from marketplace.search.types import DEFAULT_PER_PAGE, SORT_LABELS
 
@@ -26,6 +38,10 @@ def home() -> str:
     )
 
 
+def _viewer_id() -> int | None:
+    return int(current_user.id) if current_user.is_authenticated else None
+
+
 @bp.get("/products/<slug>")
 def product(slug: str) -> str:
     """A product page; only sellable products exist as far as buyers can tell."""
@@ -40,6 +56,7 @@ def product(slug: str) -> str:
         shown_variant=selected or services.cheapest_variant(item),
         trail=services.category_trail(item.category),
         stock_label=services.stock_label,
+        reviews=product_reviews_view(item.id, request.args, _viewer_id()),
     )
 
 
@@ -50,7 +67,9 @@ def vendor_storefront(slug: str) -> str:
     if vendor is None:
         abort(404, description="We couldn't find that shop.")
     page = services.vendor_products(vendor, services.parse_page(request.args.get("page")))
-    return render_template("buyers/vendor.html", vendor=vendor, page=page)
+    return render_template(
+        "buyers/vendor.html", vendor=vendor, page=page, reputation=shop_reputation(vendor.id)
+    )
 
 
 @bp.get("/search")
@@ -65,6 +84,17 @@ def search() -> str:
         view.query, url_for("buyers.search"), currency=currency, per_page=per_page
     )
     return render_template("buyers/search.html", view=view, urls=urls, sort_labels=SORT_LABELS)
+
+
+@bp.get("/search/click/<int:search_id>/<int:product_id>")
+def search_click(search_id: int, product_id: int) -> Response:
+    """A search result's link: count the click for search analytics, then open the product."""
+    slug = search_page.follow_result(search_id, product_id, request.args.get("pos", type=int))
+    if slug is None:
+        abort(404)
+    response = redirect(url_for("buyers.product", slug=slug))
+    response.headers["X-Robots-Tag"] = "noindex"
+    return response
 
 
 def _suggest_rate_limit() -> str:

@@ -6,7 +6,9 @@ offline gateway's test card (its signed `payment_intent.succeeded` event applied
 `connect.handle_gateway_event`: order paid, ledger booked) and each vendor's share released
 (`release_vendor_order_funds`). So the demo's ledger verifies like a real one. Afterwards the
 order is moved back to when it happened (its dates and its ledger entries' dates), and the
-older ones are shipped or delivered.
+older ones move through fulfilment the way a shop moves them: accepted, shipped with a
+tracking number in its carrier's format (events from the embedded tracking provider),
+delivered; one recent delivery has a return request waiting for the shop.
 """
 
 from __future__ import annotations
@@ -16,12 +18,13 @@ import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from marketplace.accounts.models import User
 from marketplace.demo.generator import ProductSpec
 from marketplace.errors import DomainError
 from marketplace.extensions import db
+from marketplace.fulfilment import returns
 from marketplace.fulfilment.models import Shipment, ShipmentLine, ShipmentStatus, TrackingEvent
 from marketplace.orders import cart as carts
 from marketplace.orders import services as order_services
@@ -42,7 +45,8 @@ log = logging.getLogger(__name__)
 # vendor order (see `marketplace.payouts.commission` for the rounding).
 COMMISSION_RATE_BPS = 1000
 COMMISSION_FIXED_MINOR = 30
-CARRIERS = ("UPS", "USPS", "FedEx", "DHL Express")
+# Carrier codes (marketplace.fulfilment.carriers) and how to make a number in their format.
+CARRIERS = ("ups", "usps", "fedex", "dhl")
 TEST_CARD = CARDS_BY_NUMBER["4242424242424242"]
 
 
@@ -83,7 +87,24 @@ def _status_for_age(age_days: float) -> str:
         return VendorOrderStatus.DELIVERED
     if age_days > 4:
         return VendorOrderStatus.SHIPPED
+    if age_days > 1:
+        return VendorOrderStatus.ACCEPTED
     return VendorOrderStatus.PAID
+
+
+def tracking_number(rng: random.Random, carrier: str) -> str:
+    """A number in the carrier's format (checked by marketplace.fulfilment.carriers)."""
+    if carrier == "ups":
+        return "1Z" + _random_text(rng, "0123456789ABCDEFGHJKLMNPRSTVWXYZ", 16)
+    if carrier == "usps":
+        return "94" + _random_text(rng, "0123456789", 20)
+    if carrier == "fedex":
+        return _random_text(rng, "0123456789", 12)
+    return _random_text(rng, "0123456789", 10)  # DHL Express
+
+
+def _random_text(rng: random.Random, alphabet: str, length: int) -> str:
+    return "".join(rng.choice(alphabet) for _ in range(length))
 
 
 class _OrderMaker:
@@ -113,7 +134,10 @@ class _OrderMaker:
         self._backdate(order, created, created + timedelta(minutes=2))
         status = _status_for_age(age_days)
         for vendor_order in order.vendor_orders:
-            if status != VendorOrderStatus.PAID:
+            if status == VendorOrderStatus.ACCEPTED:
+                vendor_order.status = status
+                vendor_order.accepted_at = order.paid_at + timedelta(hours=self.rng.randint(1, 6))
+            elif status != VendorOrderStatus.PAID:
                 self._ship(vendor_order, status, order.paid_at)
         self.placed.orders += 1
         self.placed.vendor_orders += len(order.vendor_orders)
@@ -141,7 +165,9 @@ class _OrderMaker:
         order.reservation_expires_at = created + timedelta(minutes=30)
         for vendor_order in order.vendor_orders:
             vendor_order.created_at = created
-            vendor_order.ship_by = paid_at + timedelta(days=vendor_order.vendor.handling_days or 1)
+            vendor_order.ship_by = order_services.ship_by_date(
+                paid_at, vendor_order.vendor.handling_days
+            )
         payment = payment_services.order_payment(order.id)
         if payment is not None:
             payment.created_at, payment.updated_at, payment.succeeded_at = created, paid_at, paid_at
@@ -160,21 +186,25 @@ class _OrderMaker:
 
     def _ship(self, vendor_order: VendorOrder, status: str, paid_at: datetime) -> None:
         """A parcel with every line, and the tracking events that moved it along."""
-        shipped_at = paid_at + timedelta(hours=self.rng.randint(4, 40))
+        accepted_at = paid_at + timedelta(hours=self.rng.randint(1, 4))
+        shipped_at = accepted_at + timedelta(hours=self.rng.randint(3, 36))
         delivered = status == VendorOrderStatus.DELIVERED
         delivered_at = shipped_at + timedelta(days=self.rng.randint(2, 6)) if delivered else None
         vendor_order.status = status
+        vendor_order.accepted_at, vendor_order.shipped_at = accepted_at, shipped_at
         vendor_order.delivered_at = delivered_at
         for line in vendor_order.lines:
             line.quantity_shipped = line.quantity
-        tracking = "".join(self.rng.choice("0123456789") for _ in range(18))
+        carrier = self.rng.choice(CARRIERS)
         shipment = Shipment(
             vendor_order_id=vendor_order.id,
-            carrier=self.rng.choice(CARRIERS),
-            tracking_number=f"DM{tracking}",
+            carrier=carrier,
+            tracking_number=tracking_number(self.rng, carrier),
+            provider="embedded",
             status=ShipmentStatus.DELIVERED if delivered else ShipmentStatus.IN_TRANSIT,
             shipped_at=shipped_at,
             delivered_at=delivered_at,
+            last_event_at=delivered_at or shipped_at + timedelta(hours=6),
             lines=[
                 ShipmentLine(order_line_id=line.id, quantity=line.quantity)
                 for line in vendor_order.lines
@@ -188,7 +218,7 @@ class _OrderMaker:
             moments.append((ShipmentStatus.DELIVERED, "Delivered", delivered_at))
         shipment.events = [
             TrackingEvent(
-                provider="demo",
+                provider="embedded",
                 event_id=f"{shipment.tracking_number}-{n}",
                 status=event_status,
                 description=description,
@@ -238,4 +268,29 @@ def seed_orders(
                 planned.append((age_days, user, address, parts))
     for age_days, user, address, parts in sorted(planned, key=lambda p: -p[0]):
         maker.place(user, address, parts, age_days)
+    _ask_for_a_return(now)
     return maker.placed
+
+
+def _ask_for_a_return(now: datetime) -> None:
+    """The most recent delivery gets a return request (one unit, waiting for the shop)."""
+    delivered = db.session.scalars(
+        select(VendorOrder)
+        .where(VendorOrder.status == VendorOrderStatus.DELIVERED)
+        .order_by(VendorOrder.delivered_at.desc(), VendorOrder.id)
+        .limit(1)
+    ).first()
+    if delivered is None:
+        return
+    try:
+        with db.session.begin_nested():
+            returns.request_return(
+                delivered.order.buyer_id,
+                delivered.order.number,
+                delivered.id,
+                {delivered.lines[0].id: 1},
+                "It arrived with a scratch on the front.",
+                now=now,
+            )
+    except DomainError as refused:  # e.g. delivered longer ago than the return window
+        log.info("Demo return request skipped: %s", refused.message)

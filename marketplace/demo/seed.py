@@ -25,6 +25,7 @@ from marketplace.demo.catalog_writer import ImageLibrary, ProductWriter
 from marketplace.demo.generator import generate_products
 from marketplace.demo.orders import COMMISSION_FIXED_MINOR, COMMISSION_RATE_BPS, seed_orders
 from marketplace.demo.people import VENDORS, generate_buyers
+from marketplace.demo.reviews import seed_reviews
 from marketplace.demo.taxonomy import category_tree
 from marketplace.extensions import db
 from marketplace.models_base import utcnow
@@ -270,6 +271,7 @@ def seed_demo(
     selling = {i: kept for i, kept in writer.samples.items() if i in approved}
     placed = seed_orders(buyers, vendors, selling, seed=seed, now=now)
     db.session.flush()
+    seed_reviews(seed=seed, now=now)
 
     counts = writer.summary_counts
     statuses: dict[str, int] = {}

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
-from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from marketplace.extensions import db
 from marketplace.models_base import UTCDateTime, one_of, utcnow
+
+if TYPE_CHECKING:
+    from marketplace.orders.models import OrderLine, VendorOrder
 
 __all__ = [
     "ReturnLine",
@@ -57,9 +61,14 @@ class Shipment(db.Model):
     status: Mapped[str] = mapped_column(String(20), default=ShipmentStatus.LABEL_CREATED)
     shipped_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Where its tracking events come from (marketplace.fulfilment.tracking provider names).
+    provider: Mapped[str] = mapped_column(String(20), default="embedded", server_default="embedded")
+    # When the newest applied event happened: an older one arriving late cannot move it back.
+    last_event_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
+    vendor_order: Mapped[VendorOrder] = relationship()
     lines: Mapped[list[ShipmentLine]] = relationship(
-        back_populates="shipment", cascade="all, delete-orphan"
+        back_populates="shipment", cascade="all, delete-orphan", order_by="ShipmentLine.id"
     )
     events: Mapped[list[TrackingEvent]] = relationship(
         back_populates="shipment", order_by="TrackingEvent.occurred_at"
@@ -81,6 +90,7 @@ class ShipmentLine(db.Model):
     quantity: Mapped[int] = mapped_column(Integer)
 
     shipment: Mapped[Shipment] = relationship(back_populates="lines")
+    order_line: Mapped[OrderLine] = relationship()
 
 
 class TrackingEvent(db.Model):
@@ -108,22 +118,50 @@ class TrackingEvent(db.Model):
 
 
 class ReturnRequest(db.Model):
-    """A buyer's request to send lines of a vendor order back."""
+    """A buyer's request to send lines of a vendor order back.
+
+    requested → approved (label or address given) → refunded (received, refunded);
+    requested → escalated (the shop refused, or did not answer by `respond_by`) → refunded or
+    refused by an admin (the dispute's decision).
+    """
 
     __tablename__ = "return_requests"
-    __table_args__ = (CheckConstraint(one_of("status", ReturnStatus), name="status_valid"),)
+    __table_args__ = (
+        CheckConstraint(one_of("status", ReturnStatus), name="status_valid"),
+        CheckConstraint(
+            "dispute_decision IS NULL OR dispute_decision IN ('refund', 'refuse')",
+            name="dispute_decision_valid",
+        ),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     vendor_order_id: Mapped[int] = mapped_column(ForeignKey("vendor_orders.id"), index=True)
     requested_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    status: Mapped[str] = mapped_column(String(12), default=ReturnStatus.REQUESTED)
+    status: Mapped[str] = mapped_column(String(12), default=ReturnStatus.REQUESTED, index=True)
     reason: Mapped[str] = mapped_column(Text)
+    # The shop's answer: its refusal reason (or a note with its approval).
     vendor_response: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The shop must answer by then, or the request becomes a dispute.
+    respond_by: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    return_label_url: Mapped[str | None] = mapped_column(String(500))
+    return_address: Mapped[str | None] = mapped_column(Text)
+    escalated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    escalation_reason: Mapped[str | None] = mapped_column(Text)
+    received_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    resellable: Mapped[bool | None] = mapped_column(Boolean)
+    refund_id: Mapped[int | None] = mapped_column(ForeignKey("refunds.id"))
+    dispute_decision: Mapped[str | None] = mapped_column(String(8))
+    dispute_reason: Mapped[str | None] = mapped_column(Text)
+    dispute_decided_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
+    dispute_decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
+    vendor_order: Mapped[VendorOrder] = relationship()
     lines: Mapped[list[ReturnLine]] = relationship(
-        back_populates="return_request", cascade="all, delete-orphan"
+        back_populates="return_request", cascade="all, delete-orphan", order_by="ReturnLine.id"
     )
 
 
@@ -144,3 +182,4 @@ class ReturnLine(db.Model):
     quantity: Mapped[int] = mapped_column(Integer)
 
     return_request: Mapped[ReturnRequest] = relationship(back_populates="lines")
+    order_line: Mapped[OrderLine] = relationship()

@@ -13,6 +13,7 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
+    Text,
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -172,7 +173,15 @@ class VendorOrder(db.Model):
     shipping_method: Mapped[str | None] = mapped_column(String(80))
     ship_by: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Fulfilment milestones (marketplace.fulfilment): when the shop accepted the order, sent
+    # its first parcel, had everything delivered, or cancelled it (and why).
+    accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    shipped_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    cancel_reason: Mapped[str | None] = mapped_column(Text)
+    # When the shop was reminded that its ship-by date is near (once per vendor order).
+    ship_reminder_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     order: Mapped[Order] = relationship(back_populates="vendor_orders")
     vendor: Mapped[Vendor] = relationship()
@@ -193,6 +202,13 @@ class OrderLine(db.Model):
         CheckConstraint("line_total_minor = unit_price_minor * quantity", name="total_adds_up"),
         CheckConstraint("tax_minor >= 0", name="tax_non_negative"),
         CheckConstraint("reserved_quantity BETWEEN 0 AND quantity", name="reserved_within_qty"),
+        CheckConstraint(
+            "quantity_cancelled >= 0 AND quantity_shipped + quantity_cancelled <= quantity",
+            name="cancelled_within_unshipped",
+        ),
+        CheckConstraint(
+            "quantity_returned BETWEEN 0 AND quantity_shipped", name="returned_within_shipped"
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -215,11 +231,20 @@ class OrderLine(db.Model):
     tax_minor: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     quantity_shipped: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     quantity_refunded: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Units the shop could not supply (cancelled before shipping, refunded) and units the buyer
+    # sent back (refunded when received); see marketplace.fulfilment.
+    quantity_cancelled: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    quantity_returned: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     # Units held in Variant.stock_reserved for this line while the order awaits payment. Less
     # than `quantity` only for a backorder variant that had fewer units left than were bought.
     reserved_quantity: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     vendor_order: Mapped[VendorOrder] = relationship(back_populates="lines")
+
+    @property
+    def quantity_to_ship(self) -> int:
+        """Units neither shipped nor cancelled yet."""
+        return self.quantity - self.quantity_shipped - self.quantity_cancelled
 
 
 class ShippingRate(db.Model):

@@ -41,6 +41,8 @@ from marketplace.orders.models import (
 from marketplace.pagination import Page
 from marketplace.web import format_money
 
+SATURDAY = 5  # datetime.weekday(): Monday is 0
+
 __all__ = [
     "expire_reservations",
     "get_buyer_order",
@@ -223,9 +225,25 @@ def mark_paid(order_id: int, paid_at: datetime) -> Order:
     if reservations.settle(order_id, paid_at):
         db.session.refresh(order)
         for vendor_order in order.vendor_orders:
-            vendor_order.ship_by = paid_at + timedelta(days=vendor_order.vendor.handling_days or 1)
+            vendor_order.ship_by = ship_by_date(paid_at, vendor_order.vendor.handling_days)
         db.session.flush()
     return order
+
+
+def ship_by_date(paid_at: datetime, handling_days: int) -> datetime:
+    """When a vendor must ship an order paid at `paid_at`: its handling time in business days.
+
+    Shops don't ship at weekends, so Saturday and Sunday don't count; an order paid at the weekend
+    starts counting on Monday. A handling time of 0 means the same (business) day; at least one
+    day is given so that a shop is never late the moment an order arrives.
+    """
+    due = paid_at
+    remaining = max(handling_days, 1)
+    while remaining:
+        due += timedelta(days=1)
+        if due.weekday() < SATURDAY:
+            remaining -= 1
+    return due
 
 
 def release_reservations(order: Order, status: str = OrderStatus.CANCELLED) -> bool:

@@ -250,6 +250,12 @@ def _refund_event(event: GatewayEvent) -> None:
     handle_refund_event(event)
 
 
+def _payout_event(event: GatewayEvent) -> None:
+    from marketplace.payouts.settlement import handle_payout_event
+
+    handle_payout_event(event)
+
+
 # Event type → what it changes (imported when called: the payment services use this module).
 # Other types are stored and otherwise ignored.
 EVENT_HANDLERS: dict[str, Callable[[GatewayEvent], None]] = {
@@ -261,4 +267,7 @@ EVENT_HANDLERS: dict[str, Callable[[GatewayEvent], None]] = {
     "payment_intent.canceled": _payment_event,
     "charge.refunded": _refund_event,
     "transfer.reversed": _refund_event,
+    "payout.paid": _payout_event,
+    "payout.failed": _payout_event,
+    "payout.canceled": _payout_event,
 }

@@ -42,7 +42,10 @@ __all__ = [
     "PaymentGateway",
     "PaymentRequest",
     "PaymentSession",
+    "PayoutRequest",
+    "PayoutResult",
     "RefundResult",
+    "RequestRefused",
     "ReversalFailed",
     "ReversalResult",
     "TransferRequest",
@@ -51,6 +54,7 @@ __all__ = [
     "get_gateway",
     "intent_status",
     "payment_key",
+    "payout_key",
     "refund_key",
     "reversal_key",
     "sign_payload",
@@ -68,6 +72,11 @@ class GatewayError(DomainError):
     message = (
         "The payment provider could not complete the request. Please try again in a few minutes."
     )
+
+
+class RequestRefused(GatewayError):
+    """The gateway answered and refused the request (it will refuse it again as it stands),
+    as opposed to a network or server failure, after which the same request may be retried."""
 
 
 class InvalidSignature(GatewayError):
@@ -110,6 +119,11 @@ def refund_key(refund_id: int) -> str:
 def reversal_key(refund_id: int) -> str:
     """The key of the transfer reversal that takes the vendor's share of a refund back."""
     return f"refund:{refund_id}:reversal"
+
+
+def payout_key(payout_id: int) -> str:
+    """The key of the gateway payout recorded as our Payout `payout_id`."""
+    return f"payout:{payout_id}"
 
 
 def transfer_group(order_id: int) -> str:
@@ -233,6 +247,33 @@ class ReversalResult:
 
 
 @dataclass(frozen=True)
+class PayoutRequest:
+    """A vendor's available balance paid from its connected account to its bank account."""
+
+    payout_id: int
+    vendor_id: int
+    amount_minor: int
+    currency: str
+    account: str  # the vendor's connected account, whose balance pays it
+    description: str = ""
+
+    @property
+    def idempotency_key(self) -> str:
+        return payout_key(self.payout_id)
+
+    @property
+    def metadata(self) -> dict[str, str]:
+        return {"payout_id": str(self.payout_id), "vendor_id": str(self.vendor_id)}
+
+
+@dataclass(frozen=True)
+class PayoutResult:
+    reference: str
+    status: str  # the gateway's word: pending, in_transit, paid, failed, canceled
+    amount_minor: int
+
+
+@dataclass(frozen=True)
 class RefundResult:
     reference: str
     status: str  # one of RefundStatus's values
@@ -292,6 +333,12 @@ class PaymentGateway(Protocol):
         self, payment_reference: str, amount_minor: int, *, refund_id: int
     ) -> RefundResult:
         """Return `amount_minor` of a payment to the buyer (keyed `refund:{id}`)."""
+        ...
+
+    def create_payout(self, request: PayoutRequest) -> PayoutResult:
+        """Pay out of the vendor's connected account to its bank (keyed `payout:{id}`); the
+        outcome arrives later as a `payout.paid` or `payout.failed` event. Raises
+        RequestRefused when the gateway refuses it."""
         ...
 
 

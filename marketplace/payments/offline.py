@@ -147,6 +147,17 @@ class OfflineGateway(OfflinePayments):
             details_submitted=bool(account.get("details_submitted")),
         )
 
+    def bank_account(self, account_id: str) -> dict[str, str]:
+        """The account's bank details as confirmed (holder, routing number, last 4 digits),
+        for the bank-transfer file of a payout run; empty when none were confirmed."""
+        account = self._latest_account(account_id) or {}
+        banks = (account.get("external_accounts") or {}).get("data") or [{}]
+        bank = banks[0]
+        return {
+            key: str(bank.get(key) or "")
+            for key in ("account_holder_name", "routing_number", "last4")
+        }
+
     def _latest_account(self, account_id: str) -> dict[str, Any] | None:
         stmt = (
             select(WebhookEvent.payload)
@@ -194,18 +205,22 @@ class OfflineGateway(OfflinePayments):
     def _event(self, event_type: str, obj: dict[str, Any]) -> GatewayEvent:
         return self.issue_event(event_type, obj)
 
-    def issue_event(self, event_type: str, obj: dict[str, Any]) -> GatewayEvent:
-        """A signed event about `obj`, verified the way a delivered webhook is."""
-        payload = json.dumps(
-            {
-                "id": f"evt_offline_{secrets.token_hex(12)}",
-                "object": "event",
-                "type": event_type,
-                "created": int(time.time()),
-                "livemode": False,
-                "data": {"object": obj},
-            }
-        ).encode()
+    def issue_event(
+        self, event_type: str, obj: dict[str, Any], *, account: str | None = None
+    ) -> GatewayEvent:
+        """A signed event about `obj`, verified the way a delivered webhook is; `account`
+        names the connected account it happened on (a Connect event)."""
+        event: dict[str, Any] = {
+            "id": f"evt_offline_{secrets.token_hex(12)}",
+            "object": "event",
+            "type": event_type,
+            "created": int(time.time()),
+            "livemode": False,
+            "data": {"object": obj},
+        }
+        if account:
+            event["account"] = account
+        payload = json.dumps(event).encode()
         return self.parse_webhook(payload, self.sign_webhook(payload))
 
     def sign_webhook(self, payload: bytes) -> str:

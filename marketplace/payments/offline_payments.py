@@ -15,6 +15,9 @@ It answers like Stripe does, so the code that uses it is the code that runs with
   out of a succeeded charge and go to an enabled connected account; refunds cannot exceed the
   charge, reversals cannot exceed the transfer, and a reversal fails with ReversalFailed when
   the vendor's balance in the ledger cannot cover it.
+- Payouts are made on a connected account that can be paid out, stay "in_transit" until an
+  admin marks them paid (after the bank transfer from the exported file went through) or
+  failed, and then issue `payout.paid` / `payout.failed`, like Stripe's Connect webhooks.
 - Every creating call is idempotent on its key: the same key returns the first object.
 """
 
@@ -40,7 +43,10 @@ from marketplace.payments.gateway import (
     PaymentDetails,
     PaymentRequest,
     PaymentSession,
+    PayoutRequest,
+    PayoutResult,
     RefundResult,
+    RequestRefused,
     ReversalFailed,
     ReversalResult,
     TransferRequest,
@@ -198,7 +204,9 @@ class OfflinePayments:
 
     if TYPE_CHECKING:  # provided by OfflineGateway
 
-        def issue_event(self, event_type: str, obj: dict[str, Any]) -> GatewayEvent: ...
+        def issue_event(
+            self, event_type: str, obj: dict[str, Any], *, account: str | None = None
+        ) -> GatewayEvent: ...
 
         def retrieve_account_status(self, account_id: str) -> AccountStatus: ...
 
@@ -466,3 +474,50 @@ class OfflinePayments:
             }
             row = self._store("refund", refund, idempotency_key=key)
         return RefundResult(row.object_id, RefundStatus.SUCCEEDED, int(row.data["amount"]))
+
+    # -- payouts ---------------------------------------------------------------------------
+
+    def create_payout(self, request: PayoutRequest) -> PayoutResult:
+        """A payout from an account that may be paid out; in transit until it is settled."""
+        row = self._replay(request.idempotency_key)
+        if row is None:
+            if not ACCOUNT_ID.match(request.account):
+                raise RequestRefused(f"No such account: '{request.account}'.")
+            if not self.retrieve_account_status(request.account).payouts_enabled:
+                raise RequestRefused("Payouts are not enabled on that account yet.")
+            payout = {
+                "id": _new_id("po"),
+                "object": "payout",
+                "amount": request.amount_minor,
+                "currency": request.currency.lower(),
+                "status": "in_transit",
+                "method": "standard",
+                "type": "bank_account",
+                "description": request.description,
+                "metadata": request.metadata,
+                "failure_code": None,
+                "failure_message": None,
+                "account": request.account,
+                "created": int(time.time()),
+            }
+            row = self._store("payout", payout, idempotency_key=request.idempotency_key)
+        data = row.data
+        return PayoutResult(row.object_id, str(data["status"]), int(data["amount"]))
+
+    def settle_payout(
+        self, reference: str, *, paid: bool, failure_message: str | None = None
+    ) -> GatewayEvent:
+        """The bank transfer of an in-transit payout went through (or bounced): its event."""
+        row = self._find(reference, "payout")
+        if row.data["status"] != "in_transit":
+            raise RequestRefused(f"That payout is already {row.data['status']}.")
+        if paid:
+            payout = self._update(row, status="paid", arrival_date=int(time.time()))
+        else:
+            payout = self._update(
+                row,
+                status="failed",
+                failure_code="could_not_process",
+                failure_message=failure_message or "The bank could not process the payout.",
+            )
+        return self.issue_event(f"payout.{payout['status']}", payout, account=payout["account"])

@@ -18,6 +18,7 @@ from wtforms import BooleanField, RadioField, SelectChoice, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from marketplace.accounts.decorators import admin_required, vendor_required
+from marketplace.admin.audit import record_admin_action
 from marketplace.errors import DomainError
 from marketplace.extensions import db
 from marketplace.payments import refund_queries as queries
@@ -100,6 +101,26 @@ def _announce(done: Refund) -> None:
         )
 
 
+def _audit_admin_refund(done: Refund) -> None:
+    """One audit row per refund an admin makes (in the refund's transaction)."""
+    record_admin_action(
+        actor_id=current_user.id,
+        action="order.refund",
+        target_type="vendor_order",
+        target_id=done.vendor_order_id,
+        after={
+            "refund_id": done.id,
+            "amount_minor": done.amount_minor,
+            "currency": done.currency,
+            "shipping_minor": done.shipping_minor,
+            "tax_minor": done.tax_minor,
+            "lines": done.lines,
+            "restock": done.restock,
+        },
+        reason=done.reason,
+    )
+
+
 def _submit(sheet: queries.RefundSheet, form: RefundForm, vendor_id: int | None) -> bool:
     """Make the refund the form asks for; False (with the reason on the form) when refused."""
     try:
@@ -110,6 +131,8 @@ def _submit(sheet: queries.RefundSheet, form: RefundForm, vendor_id: int | None)
         db.session.rollback()
         form.form_errors.append(error.message)
         return False
+    if vendor_id is None:  # the marketplace's refund, not the shop's own: audit it
+        _audit_admin_refund(done)
     db.session.commit()
     _announce(done)
     return True
@@ -230,6 +253,7 @@ def admin_refund_all(number: str) -> Response:
             db.session.rollback()
             flash(f"Stopped: {error.message} The parts above were refunded.", "error")
             break
+        _audit_admin_refund(done)
         db.session.commit()
         _announce(done)
     return redirect(target, 303)

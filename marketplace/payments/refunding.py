@@ -89,12 +89,15 @@ class RefundRequest:
     restock: bool = False
 
 
-def _vendor_order(vendor_order_id: int, vendor_id: int | None, actor: User) -> VendorOrder:
-    """The vendor order, scoped to the acting vendor (`vendor_id`), or any for an admin."""
+def _vendor_order(vendor_order_id: int, vendor_id: int | None, actor: User | None) -> VendorOrder:
+    """The vendor order, scoped to the acting vendor (`vendor_id`), or any for an admin.
+
+    The marketplace itself (no actor: an automatic cancellation) always names the vendor.
+    """
     stmt = select(VendorOrder).where(VendorOrder.id == vendor_order_id)
     if vendor_id is not None:
         stmt = stmt.where(VendorOrder.vendor_id == vendor_id)
-    elif not actor.is_admin:
+    elif actor is None or not actor.is_admin:
         raise RefundNotAllowed("Only the shop that sold it or a marketplace admin can refund.")
     vendor_order = db.session.scalars(stmt).first()
     if vendor_order is None:
@@ -150,13 +153,15 @@ def _left_to_refund(vendor_order: VendorOrder) -> int:
     return total - history.goods_minor - history.tax_minor
 
 
-def refund(request: RefundRequest, *, actor_id: int, vendor_id: int | None = None) -> Refund:
+def refund(request: RefundRequest, *, actor_id: int | None, vendor_id: int | None = None) -> Refund:
     """Refund one vendor order as asked; `vendor_id` scopes it to the acting shop.
 
+    `actor_id` None is the marketplace acting on its own (the fulfilment deadline cancelling
+    an order the shop never shipped); it must name the vendor, and the refund has no author.
     Raises RefundNotAllowed or RefundError (over-refund, nothing left) before any money moves,
     GatewayError when the gateway refuses the refund (then nothing changes).
     """
-    actor = _actor(actor_id)
+    actor = _actor(actor_id) if actor_id is not None else None
     reason = _clean_reason(request.reason)
     vendor_order = _vendor_order(request.vendor_order_id, vendor_id, actor)
     order = vendor_order.order
@@ -176,12 +181,18 @@ def refund(request: RefundRequest, *, actor_id: int, vendor_id: int | None = Non
         restock=request.restock,
         status=RefundStatus.PENDING,
         idempotency_key=f"refund:new:{uuid.uuid4().hex}",
-        created_by_id=actor.id,
+        created_by_id=actor.id if actor else None,
     )
     db.session.add(record)
     db.session.flush()
     record.idempotency_key = refund_key(record.id)
-    _mark_lines(vendor_order, plan.lines, restock=request.restock, actor_id=actor.id, order=order)
+    _mark_lines(
+        vendor_order,
+        plan.lines,
+        restock=request.restock,
+        actor_id=actor.id if actor else None,
+        order=order,
+    )
     _refund_at_gateway(record, payment)
     reversed_ok = _reverse_share(record, vendor_order)
     ledger.book_refund(record, plan.commission_returned_minor, reversed_ok)
@@ -193,13 +204,13 @@ def refund(request: RefundRequest, *, actor_id: int, vendor_id: int | None = Non
         vendor_order.id,
         record.amount_minor,
         record.currency,
-        actor.id,
+        actor.id if actor else "(the marketplace)",
     )
     return record
 
 
 def _mark_lines(
-    vendor_order: VendorOrder, entries, *, restock: bool, actor_id: int, order: Order
+    vendor_order: VendorOrder, entries, *, restock: bool, actor_id: int | None, order: Order
 ) -> None:
     """Count the refunded units on their lines and put them back on sale if asked."""
     lines = {line.id: line for line in vendor_order.lines}

@@ -13,10 +13,11 @@ nothing. An event older than the newest one applied to a payment cannot undo it,
 is final.
 
 On success: the amount and currency are checked against the order, the order is marked paid
-(its reservation becomes sales), the payment and the gateway's fee are booked in the ledger,
-and one job per vendor order releases that vendor's share (`release_vendor_order_funds`, a
-transfer out of the payment's charge). This issue releases at once; the fulfilment issue can
-call the same function after delivery instead.
+(its reservation becomes sales), the payment and the gateway's fee are booked in the ledger.
+Each vendor's share is released (`release_vendor_order_funds`, a transfer out of the payment's
+charge) as `PAYOUT_RELEASE_POLICY` says: "on_payment", one job per vendor order at once;
+"on_delivery" (the default), by `marketplace.payouts.release.release_due` once the vendor
+order was delivered and its hold and return window are over.
 
 Refunds live in `marketplace.payments.refunding`. Services flush and never commit.
 """
@@ -55,11 +56,14 @@ from marketplace.payouts.models import Transfer, TransferStatus
 log = logging.getLogger(__name__)
 
 __all__ = [
+    "RELEASE_ON_DELIVERY",
+    "RELEASE_ON_PAYMENT",
     "FundsNotReleasable",
     "PaymentRefused",
     "PaymentStart",
     "handle_payment_event",
     "order_payment",
+    "release_policy",
     "release_vendor_order_funds",
     "start_payment",
 ]
@@ -298,8 +302,9 @@ def _payment_succeeded(payment: Payment, event: GatewayEvent) -> None:
     ledger.book_order_paid(order, payment)
     if payment.fee_minor:
         ledger.book_gateway_fee(payment, payment.fee_minor)
-    for vendor_order in order.vendor_orders:
-        jobs.enqueue(release_job_path(), vendor_order.id, queue="payments")
+    if release_policy() == RELEASE_ON_PAYMENT:
+        for vendor_order in order.vendor_orders:
+            jobs.enqueue(release_job_path(), vendor_order.id, queue="payments")
 
 
 def _fee(payment: Payment, fee_minor: int | None, fee_currency: str | None) -> int:
@@ -322,6 +327,19 @@ def release_job_path() -> str:
     return "marketplace.payments.tasks.release_vendor_order_funds"
 
 
+RELEASE_ON_DELIVERY = "on_delivery"
+RELEASE_ON_PAYMENT = "on_payment"
+RELEASE_POLICIES = (RELEASE_ON_DELIVERY, RELEASE_ON_PAYMENT)
+
+
+def release_policy() -> str:
+    """The configured PAYOUT_RELEASE_POLICY: "on_delivery" (default) or "on_payment"."""
+    policy = current_app.config.get("PAYOUT_RELEASE_POLICY", RELEASE_ON_DELIVERY)
+    if policy not in RELEASE_POLICIES:
+        raise ValueError(f"PAYOUT_RELEASE_POLICY must be one of {RELEASE_POLICIES}, not {policy!r}")
+    return policy
+
+
 # ---------------------------------------------------------------------------------------------
 # Releasing a vendor's share
 
@@ -331,7 +349,9 @@ def release_vendor_order_funds(vendor_order_id: int) -> Transfer | None:
 
     The transfer comes out of the order's charge (`source_transaction`) under the key
     `order:{id}:transfer:{vendor}`, so running this again (a retried job, a second caller)
-    finds the same transfer. Returns None when nothing is left to pay (refunded before release).
+    finds the same transfer. What the vendor owes the platform (its receivable) is kept back
+    from it first. Returns None when nothing is left to transfer (refunded before release, or
+    all of it kept back against what the vendor owes).
     """
     vendor_order = db.session.get(VendorOrder, vendor_order_id)
     if vendor_order is None:
@@ -348,6 +368,11 @@ def release_vendor_order_funds(vendor_order_id: int) -> Transfer | None:
     position = ledger.order_vendor_position(order.id, vendor_order.vendor_id, order.currency)
     if position.payable <= 0:
         return None
+    owed = ledger.vendor_position(vendor_order.vendor_id, order.currency).receivable
+    recovered = min(max(owed, 0), position.payable)
+    if recovered == position.payable:
+        ledger.book_recovery(vendor_order, recovered)
+        return None
     destination = _payout_account(vendor_order)
     transfer = existing or Transfer(
         vendor_order_id=vendor_order.id,
@@ -356,7 +381,7 @@ def release_vendor_order_funds(vendor_order_id: int) -> Transfer | None:
         status=TransferStatus.PENDING,
         idempotency_key=transfer_key(order.id, vendor_order.vendor_id),
     )
-    transfer.amount_minor = position.payable
+    transfer.amount_minor = position.payable - recovered
     db.session.add(transfer)
     db.session.flush()
     result = get_gateway().create_transfer(
@@ -374,7 +399,7 @@ def release_vendor_order_funds(vendor_order_id: int) -> Transfer | None:
     transfer.gateway_reference = result.reference
     transfer.status = TransferStatus.SUCCEEDED
     db.session.flush()
-    ledger.book_transfer(transfer)
+    ledger.book_transfer(transfer, recovered_minor=recovered)
     return transfer
 
 

@@ -30,7 +30,10 @@ from marketplace.payments.gateway import (
     PaymentDetails,
     PaymentRequest,
     PaymentSession,
+    PayoutRequest,
+    PayoutResult,
     RefundResult,
+    RequestRefused,
     ReversalFailed,
     ReversalResult,
     TransferRequest,
@@ -83,10 +86,13 @@ def _install_log_filter() -> None:
 
 
 @contextmanager
-def _calling_stripe(action: str, *, explain: bool = False) -> Iterator[None]:
+def _calling_stripe(
+    action: str, *, explain: bool = False, short_of_funds: type[GatewayError] = ReversalFailed
+) -> Iterator[None]:
     """Turn the library's errors into a GatewayError a person can read; log what happened.
 
-    A reversal the vendor's balance cannot cover is always a ReversalFailed. With `explain`
+    A request the account's balance cannot cover is always refused: a ReversalFailed (or
+    `short_of_funds`). With `explain`
     (staff moving money), Stripe's refusal of the request is shown with Stripe's own message;
     otherwise, and for network or server trouble, the generic "try again later".
     """
@@ -103,9 +109,9 @@ def _calling_stripe(action: str, *, explain: bool = False) -> Iterator[None]:
         )
         refused = isinstance(exc, stripe.InvalidRequestError) and exc.user_message
         if refused and exc.code == BALANCE_INSUFFICIENT:
-            raise ReversalFailed(f"Stripe could not {action}: {exc.user_message}") from exc
+            raise short_of_funds(f"Stripe could not {action}: {exc.user_message}") from exc
         if refused and explain:
-            raise GatewayError(f"Stripe could not {action}: {exc.user_message}") from exc
+            raise RequestRefused(f"Stripe could not {action}: {exc.user_message}") from exc
         raise GatewayError() from exc
 
 
@@ -161,6 +167,8 @@ class StripeGateway:
                 "transfers": {"requested": True},
             },
             "business_profile": business_profile,
+            # The marketplace decides when the vendor is paid (`flask payouts run`).
+            "settings": {"payouts": {"schedule": {"interval": "manual"}}},
             "metadata": {"vendor_id": str(vendor.id)},
         }
 
@@ -313,6 +321,25 @@ class StripeGateway:
             amount_minor=int(refund.amount),
             failure_message=getattr(refund, "failure_reason", None),
         )
+
+    def create_payout(self, request: PayoutRequest) -> PayoutResult:
+        """A payout on the vendor's connected account (`Stripe-Account`), from its balance."""
+        with _calling_stripe(
+            "pay out a vendor's balance", explain=True, short_of_funds=RequestRefused
+        ):
+            payout = self.client.v1.payouts.create(
+                params={
+                    "amount": request.amount_minor,
+                    "currency": request.currency.lower(),
+                    "description": request.description,
+                    "metadata": request.metadata,
+                },
+                options={
+                    "idempotency_key": request.idempotency_key,
+                    "stripe_account": request.account,
+                },
+            )
+        return PayoutResult(str(payout.id), str(payout.status), int(payout.amount))
 
     # -- webhooks ----------------------------------------------------------------------------
 

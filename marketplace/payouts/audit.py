@@ -26,7 +26,7 @@ from marketplace.payouts.models import LedgerAccount, LedgerEntry, LedgerTransac
 
 __all__ = ["LedgerReport", "verify"]
 
-_VENDOR = re.compile(r"^vendor:(\d+):(payable|balance|receivable)$")
+_VENDOR = re.compile(r"^vendor:(\d+):(payable|balance|receivable|in_payout)$")
 _CLEARING = re.compile(r"^order:(\d+):clearing$")
 
 

@@ -9,12 +9,14 @@ Account codes (one account per code and currency):
 - `platform:cash` (asset): money held at the gateway for the marketplace: the platform's own
   balance plus vendor money transferred to connected accounts and not yet paid out (the platform
   can still reverse it). The platform's own gateway balance is `platform:cash` minus every
-  `vendor:<id>:balance`.
+  `vendor:<id>:balance` and `vendor:<id>:in_payout`.
 - `platform:gateway_fees` (expense), `platform:commission` (revenue),
   `platform:tax_payable` (liability: tax collected for remittance).
 - `order:<id>:clearing` (liability): a buyer's payment on its way to its owners; zero once split.
 - `vendor:<id>:payable` (liability): what the platform owes the vendor, not yet transferred.
 - `vendor:<id>:balance` (liability): the vendor's money in its connected account, until paid out.
+- `vendor:<id>:in_payout` (liability): a payout on its way to the vendor's bank; the gateway's
+  `payout.paid` takes it out of `platform:cash`, `payout.failed` puts it back in the balance.
 - `vendor:<id>:receivable` (asset): what the vendor owes the platform (a reversal that failed,
   or a kept commission larger than what could be taken back).
 """
@@ -43,6 +45,7 @@ __all__ = [
     "COMMISSION",
     "GATEWAY_FEES",
     "TAX_PAYABLE",
+    "VENDOR_ACCOUNT_NAMES",
     "LedgerError",
     "Posting",
     "UnbalancedTransaction",
@@ -73,8 +76,10 @@ _VENDOR_ACCOUNTS = {
     "payable": (AccountKind.LIABILITY, "payable (not yet transferred)"),
     "balance": (AccountKind.LIABILITY, "balance in its connected account"),
     "receivable": (AccountKind.ASSET, "receivable (owed to the platform)"),
+    "in_payout": (AccountKind.LIABILITY, "payouts on their way to the bank"),
 }
-_VENDOR_CODE = re.compile(r"^vendor:(\d+):(payable|balance|receivable)$")
+VENDOR_ACCOUNT_NAMES = tuple(_VENDOR_ACCOUNTS)
+_VENDOR_CODE = re.compile(r"^vendor:(\d+):(payable|balance|receivable|in_payout)$")
 _CLEARING_CODE = re.compile(r"^order:(\d+):clearing$")
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
 
@@ -105,10 +110,11 @@ class VendorPosition:
     payable: int
     balance: int
     receivable: int
+    in_payout: int = 0
 
 
 def vendor_code(vendor_id: int, name: str) -> str:
-    """`vendor:<id>:payable`, `vendor:<id>:balance` or `vendor:<id>:receivable`."""
+    """`vendor:<id>:payable`, `:balance`, `:receivable` or `:in_payout`."""
     if name not in _VENDOR_ACCOUNTS:
         raise LedgerError(f"Unknown vendor account {name!r}.")
     return f"vendor:{vendor_id}:{name}"
@@ -253,11 +259,20 @@ def vendor_balance(vendor_id: int, currency: str) -> int:
 
 
 def vendor_position(vendor_id: int, currency: str) -> VendorPosition:
-    """Payable, balance and receivable of a vendor in one currency, read from the postings."""
+    """Payable, balance, receivable and in payout of a vendor in one currency, from the postings
+    (one query)."""
+    rows = db.session.execute(
+        select(LedgerAccount.code, func.sum(LedgerEntry.amount_minor))
+        .join(LedgerEntry, LedgerEntry.account_id == LedgerAccount.id)
+        .where(LedgerAccount.vendor_id == vendor_id, LedgerAccount.currency == currency)
+        .group_by(LedgerAccount.code)
+    )
+    sums = {code: int(total or 0) for code, total in rows}
     return VendorPosition(
-        payable=-account_balance(vendor_code(vendor_id, "payable"), currency),
-        balance=-account_balance(vendor_code(vendor_id, "balance"), currency),
-        receivable=account_balance(vendor_code(vendor_id, "receivable"), currency),
+        payable=-sums.get(vendor_code(vendor_id, "payable"), 0),
+        balance=-sums.get(vendor_code(vendor_id, "balance"), 0),
+        receivable=sums.get(vendor_code(vendor_id, "receivable"), 0),
+        in_payout=-sums.get(vendor_code(vendor_id, "in_payout"), 0),
     )
 
 

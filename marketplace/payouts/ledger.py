@@ -2,8 +2,10 @@
 
 Every booking is one transaction of `journal.post`, keyed by a reference derived from the
 gateway object it records (`payment:<id>`, `order:<id>:split`, `payment:<id>:fee`,
-`transfer:<id>`, `refund:<id>`), so booking the same event twice changes nothing. Amounts are
-signed minor units, debit positive; see `marketplace.payouts.journal` for the accounts.
+`transfer:<id>`, `vendor_order:<id>:recovery`, `refund:<id>`, `payout:<id>`,
+`payout:<id>:paid`, `payout:<id>:failed`), so booking the same event twice changes nothing.
+Amounts are signed minor units, debit positive; see `marketplace.payouts.journal` for the
+accounts.
 
 Change to the agreed interface: `book_refund` takes an optional keyword `tax_returned_minor`
 (default: `refund.tax_minor`), a refund must name its vendor order, and its recorded
@@ -38,7 +40,7 @@ from marketplace.payouts.journal import (
     vendor_code,
     vendor_position,
 )
-from marketplace.payouts.models import LedgerTransaction, Transfer, TransferStatus
+from marketplace.payouts.models import LedgerTransaction, Payout, Transfer, TransferStatus
 from marketplace.payouts.refunds import (
     RefundError,
     allocate_vendor_share,
@@ -61,6 +63,10 @@ __all__ = [
     "account_balance",
     "book_gateway_fee",
     "book_order_paid",
+    "book_payout_failed",
+    "book_payout_paid",
+    "book_payout_sent",
+    "book_recovery",
     "book_refund",
     "book_transfer",
     "clearing_code",
@@ -163,11 +169,12 @@ def vendor_order_payable(vendor_order: VendorOrder) -> int:
     return position.payable
 
 
-def book_transfer(transfer: Transfer) -> LedgerTransaction:
+def book_transfer(transfer: Transfer, *, recovered_minor: int = 0) -> LedgerTransaction:
     """Book a vendor order's money moved to the vendor's connected account (`transfer:<id>`).
 
-        Dr vendor:<v>:payable       amount
+        Dr vendor:<v>:payable       amount + recovered
         Cr vendor:<v>:balance       amount
+        Cr vendor:<v>:receivable    recovered (what the vendor owed, kept back from this order)
     Only a transfer the gateway made (succeeded, or later reversed) is booked, and never for
     more than is still payable for that vendor order.
     """
@@ -182,7 +189,8 @@ def book_transfer(transfer: Transfer) -> LedgerTransaction:
     if transfer.currency != vendor_order.currency:
         raise LedgerError("A transfer is made in its vendor order's currency.")
     payable = vendor_order_payable(vendor_order)
-    if transfer.amount_minor > payable:
+    _check_recovery(transfer.vendor_id, transfer.currency, recovered_minor)
+    if transfer.amount_minor + recovered_minor > payable:
         raise LedgerError(
             f"Transfer of {transfer.amount_minor} exceeds the {payable} payable for that order."
         )
@@ -192,10 +200,128 @@ def book_transfer(transfer: Transfer) -> LedgerTransaction:
         f"Transfer to vendor {transfer.vendor_id} for vendor order {vendor_order.id}",
         _postings(
             transfer.currency,
-            (vendor_code(transfer.vendor_id, "payable"), transfer.amount_minor),
+            (vendor_code(transfer.vendor_id, "payable"), transfer.amount_minor + recovered_minor),
             (vendor_code(transfer.vendor_id, "balance"), -transfer.amount_minor),
+            (vendor_code(transfer.vendor_id, "receivable"), -recovered_minor),
         ),
         order_id=vendor_order.order_id,
+    )
+
+
+def _check_recovery(vendor_id: int, currency: str, recovered_minor: int) -> None:
+    if isinstance(recovered_minor, bool) or not isinstance(recovered_minor, int):
+        raise LedgerError("A recovered amount is a whole number of minor units.")
+    owed = vendor_position(vendor_id, currency).receivable
+    if not 0 <= recovered_minor <= max(owed, 0):
+        raise LedgerError(f"Cannot recover {recovered_minor}: the vendor owes {owed}.")
+
+
+def book_recovery(vendor_order: VendorOrder, recovered_minor: int) -> LedgerTransaction:
+    """Keep all that is payable for a vendor order back against what the vendor owes
+    (`vendor_order:<id>:recovery`): nothing is transferred.
+
+        Dr vendor:<v>:payable       recovered
+        Cr vendor:<v>:receivable    recovered
+    """
+    reference = f"vendor_order:{vendor_order.id}:recovery"
+    existing = transaction(reference)
+    if existing is not None:
+        return existing
+    _check_recovery(vendor_order.vendor_id, vendor_order.currency, recovered_minor)
+    if not 0 < recovered_minor <= vendor_order_payable(vendor_order):
+        raise LedgerError("A recovery takes some of what is still payable for the order.")
+    vendor_id = vendor_order.vendor_id
+    return post(
+        reference,
+        "recovery",
+        f"Vendor order {vendor_order.id} kept back against what vendor {vendor_id} owes",
+        _postings(
+            vendor_order.currency,
+            (vendor_code(vendor_id, "payable"), recovered_minor),
+            (vendor_code(vendor_id, "receivable"), -recovered_minor),
+        ),
+        order_id=vendor_order.order_id,
+    )
+
+
+def book_payout_sent(payout: Payout) -> LedgerTransaction:
+    """A payout leaves the vendor's available balance for its bank (`payout:<id>`).
+
+        Dr vendor:<v>:balance       amount
+        Cr vendor:<v>:in_payout     amount
+    Never more than the balance left after what the vendor owes.
+    """
+    reference = f"payout:{payout.id}"
+    existing = transaction(reference)
+    if existing is not None:
+        return existing
+    position = vendor_position(payout.vendor_id, payout.currency)
+    available = position.balance - max(position.receivable, 0)
+    if not 0 < payout.amount_minor <= available:
+        raise LedgerError(
+            f"A payout of {payout.amount_minor} exceeds the {available} available to pay."
+        )
+    return post(
+        reference,
+        "payout",
+        f"Payout {payout.id} to vendor {payout.vendor_id}",
+        _postings(
+            payout.currency,
+            (vendor_code(payout.vendor_id, "balance"), payout.amount_minor),
+            (vendor_code(payout.vendor_id, "in_payout"), -payout.amount_minor),
+        ),
+    )
+
+
+def book_payout_paid(payout: Payout) -> LedgerTransaction:
+    """The bank received the payout: the money leaves the gateway (`payout:<id>:paid`).
+
+    Dr vendor:<v>:in_payout     amount
+    Cr platform:cash            amount
+    """
+    if transaction(f"payout:{payout.id}") is None:
+        raise LedgerError("That payout was never booked as sent.")
+    return post(
+        f"payout:{payout.id}:paid",
+        "payout_paid",
+        f"Payout {payout.id} to vendor {payout.vendor_id} paid",
+        _postings(
+            payout.currency,
+            (vendor_code(payout.vendor_id, "in_payout"), payout.amount_minor),
+            (CASH, -payout.amount_minor),
+        ),
+    )
+
+
+def book_payout_failed(payout: Payout) -> LedgerTransaction:
+    """The payout did not reach the bank: its money is available again (`payout:<id>:failed`).
+
+        Dr vendor:<v>:in_payout     amount
+        Cr vendor:<v>:balance       amount
+    A payout the bank sends back after it was booked paid first comes back from the bank
+    (`payout:<id>:returned`: Dr platform:cash / Cr vendor:<v>:in_payout).
+    """
+    if transaction(f"payout:{payout.id}") is None:
+        raise LedgerError("That payout was never booked as sent.")
+    in_payout = vendor_code(payout.vendor_id, "in_payout")
+    if transaction(f"payout:{payout.id}:paid") is not None:
+        post(
+            f"payout:{payout.id}:returned",
+            "payout_returned",
+            f"Payout {payout.id} to vendor {payout.vendor_id} sent back by the bank",
+            _postings(
+                payout.currency, (CASH, payout.amount_minor), (in_payout, -payout.amount_minor)
+            ),
+        )
+    return post(
+        f"payout:{payout.id}:failed",
+        "payout_failed",
+        f"Payout {payout.id} to vendor {payout.vendor_id} failed",
+        _postings(
+            payout.currency,
+            (in_payout, payout.amount_minor),
+            (vendor_code(payout.vendor_id, "balance"), -payout.amount_minor),
+        ),
     )
 
 

@@ -5,7 +5,16 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from marketplace.extensions import db
@@ -18,6 +27,10 @@ __all__ = [
     "LedgerEntry",
     "LedgerTransaction",
     "Payout",
+    "PayoutRun",
+    "PayoutSchedule",
+    "PayoutSettings",
+    "PayoutStatus",
     "Transfer",
     "TransferStatus",
     "commission_scope",
@@ -36,6 +49,21 @@ class TransferStatus(StrEnum):
     SUCCEEDED = "succeeded"
     REVERSED = "reversed"
     FAILED = "failed"
+
+
+class PayoutStatus(StrEnum):
+    """pending (recorded, not yet accepted by the gateway) → in_transit → paid | failed."""
+
+    PENDING = "pending"
+    IN_TRANSIT = "in_transit"
+    PAID = "paid"
+    FAILED = "failed"
+
+
+class PayoutSchedule(StrEnum):
+    DAILY = "daily"
+    WEEKLY = "weekly"
+    MONTHLY = "monthly"
 
 
 class LedgerAccount(db.Model):
@@ -163,8 +191,30 @@ class Transfer(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
+class PayoutRun(db.Model):
+    """One `flask payouts run`: what it released and paid, for the admin's records and exports."""
+
+    __tablename__ = "payout_runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    gateway: Mapped[str] = mapped_column(String(20))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    released: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    vendors: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    paid_minor: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    skipped: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+    payouts: Mapped[list[Payout]] = relationship(back_populates="run", order_by="Payout.id")
+
+
 class Payout(db.Model):
-    """Money paid from a vendor's available balance to its bank account."""
+    """Money paid from a vendor's available balance to its bank account.
+
+    Recorded (and its money moved to `vendor:<id>:in_payout`) before the gateway is asked, so
+    a crash between the two leaves a pending payout that the next run sends again under the
+    same idempotency key instead of paying twice.
+    """
 
     __tablename__ = "payouts"
     __table_args__ = (
@@ -172,14 +222,51 @@ class Payout(db.Model):
             "status IN ('pending', 'in_transit', 'paid', 'failed')", name="status_valid"
         ),
         CheckConstraint("amount_minor > 0", name="amount_positive"),
+        Index("ix_payouts_vendor_id_created_at", "vendor_id", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     vendor_id: Mapped[int] = mapped_column(ForeignKey("vendors.id"), index=True)
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("payout_runs.id"), index=True)
+    gateway: Mapped[str | None] = mapped_column(String(20))
+    destination: Mapped[str | None] = mapped_column(String(64))
     amount_minor: Mapped[int] = mapped_column(Integer)
     currency: Mapped[str] = mapped_column(String(3))
-    status: Mapped[str] = mapped_column(String(12), default="pending")
+    status: Mapped[str] = mapped_column(String(12), default=PayoutStatus.PENDING, index=True)
     gateway_reference: Mapped[str | None] = mapped_column(String(120))
     idempotency_key: Mapped[str] = mapped_column(String(120), unique=True)
+    failure_message: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    run: Mapped[PayoutRun | None] = relationship(back_populates="payouts")
+
+
+class PayoutSettings(db.Model):
+    """A vendor's payout schedule, and an admin's hold on its payouts (one row per vendor;
+    a vendor without one is paid weekly on Mondays and not held)."""
+
+    __tablename__ = "vendor_payout_settings"
+    __table_args__ = (
+        CheckConstraint(one_of("schedule", PayoutSchedule), name="schedule_valid"),
+        CheckConstraint("weekday BETWEEN 0 AND 6", name="weekday_range"),
+        CheckConstraint("month_day BETWEEN 1 AND 28", name="month_day_range"),
+    )
+
+    vendor_id: Mapped[int] = mapped_column(
+        ForeignKey("vendors.id", ondelete="CASCADE"), primary_key=True
+    )
+    schedule: Mapped[str] = mapped_column(
+        String(8), default=PayoutSchedule.WEEKLY, server_default="weekly"
+    )
+    weekday: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # Monday
+    month_day: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    hold_reason: Mapped[str | None] = mapped_column(Text)
+    held_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    held_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    @property
+    def is_held(self) -> bool:
+        return self.hold_reason is not None

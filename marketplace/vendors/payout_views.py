@@ -1,7 +1,9 @@
-"""Seller pages under /sell/payouts: connecting the payout account at the payment gateway.
+"""Seller pages under /sell/payouts and /sell/statements: the payout account at the payment
+gateway, the shop's balances, payout schedule and payouts, and its statements.
 
 The shop becomes payable only when the gateway reports it (webhook or a retrieve): coming back
 from the gateway's onboarding page only triggers a retrieve and shows what the gateway said.
+Every figure is the signed-in vendor's own: nothing here takes a vendor id from the request.
 """
 
 from __future__ import annotations
@@ -9,10 +11,22 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, ClassVar
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import (
+    Response as FlaskResponse,
+)
+from flask import (
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from flask_wtf import FlaskForm
+from sqlalchemy import select
 from werkzeug.wrappers import Response
 from wtforms import BooleanField, StringField
 from wtforms.validators import DataRequired, Length
@@ -20,8 +34,14 @@ from wtforms.validators import DataRequired, Length
 from marketplace.accounts.decorators import vendor_required
 from marketplace.errors import DomainError
 from marketplace.extensions import db
+from marketplace.forms import show_refusal
 from marketplace.payments import connect, offline
 from marketplace.payments.gateway import get_gateway
+from marketplace.payouts import exports, schedules
+from marketplace.payouts.balances import vendor_balances
+from marketplace.payouts.forms import PeriodRefused, ScheduleForm, parse_period
+from marketplace.payouts.models import LedgerAccount, Payout
+from marketplace.payouts.statements import vendor_statement
 from marketplace.vendors import bp
 from marketplace.vendors.models import Vendor
 
@@ -103,10 +123,31 @@ def _onboarding_urls() -> dict[str, str]:
     }
 
 
-@bp.get("/payouts")
-@vendor_required
-def payouts() -> ResponseReturnValue:
-    """The payout account's state and the button that starts or continues its setup."""
+RECENT_PAYOUTS = 20
+
+
+def _currency() -> str:
+    """The currency asked for, if the shop has money in it; else the marketplace's."""
+    asked = (request.args.get("currency") or "").upper()
+    owned = set(
+        db.session.scalars(
+            select(LedgerAccount.currency).where(LedgerAccount.vendor_id == _vendor().id).distinct()
+        )
+    )
+    return asked if asked in owned else current_app.config["CURRENCY"]
+
+
+def _schedule_form(settings) -> ScheduleForm:
+    values = schedules.settings_values(settings)
+    form = ScheduleForm()
+    if not form.is_submitted():
+        form.schedule.data = str(values["schedule"])
+        form.weekday.data = str(values["weekday"])
+        form.month_day.data = str(values["month_day"])
+    return form
+
+
+def _payouts_page(form: ScheduleForm | None = None, status: int = 200) -> ResponseReturnValue:
     vendor = _vendor()
     gateway = get_gateway()
     refusal = None
@@ -114,6 +155,14 @@ def payouts() -> ResponseReturnValue:
         connect.check_can_onboard(vendor)
     except connect.PayoutOnboardingRefused as error:
         refusal = error.message
+    settings = schedules.payout_settings(vendor.id)
+    currency = _currency()
+    recent = db.session.scalars(
+        select(Payout)
+        .where(Payout.vendor_id == vendor.id)
+        .order_by(Payout.created_at.desc(), Payout.id.desc())
+        .limit(RECENT_PAYOUTS)
+    ).all()
     return render_template(
         "vendors/payouts/index.html",
         vendor=vendor,
@@ -121,6 +170,103 @@ def payouts() -> ResponseReturnValue:
         account_provider=_provider_name(vendor.payout_gateway),
         account_current=vendor.payout_gateway == gateway.name,
         refusal=refusal,
+        balances=vendor_balances(vendor.id, currency),
+        currency=currency,
+        settings=settings,
+        schedule_text=schedules.describe_schedule(settings),
+        schedule_form=form or _schedule_form(settings),
+        minimum=int(current_app.config.get("PAYOUT_MINIMUM_MINOR", 0)),
+        recent=recent,
+    ), status
+
+
+@bp.get("/payouts")
+@vendor_required
+def payouts() -> ResponseReturnValue:
+    """The payout account, balances, schedule and recent payouts of the shop."""
+    return _payouts_page()
+
+
+@bp.post("/payouts/schedule")
+@vendor_required
+def payouts_schedule() -> ResponseReturnValue:
+    """The vendor chooses how often it is paid."""
+    form = ScheduleForm()
+    if not form.validate_on_submit():
+        return _payouts_page(form, 400)
+    try:
+        schedules.set_schedule(
+            _vendor().id,
+            form.schedule.data,
+            weekday=int(form.weekday.data),
+            month_day=int(form.month_day.data),
+        )
+    except schedules.PayoutSettingsRefused as error:
+        db.session.rollback()
+        show_refusal(form, error.message, "schedule")
+        return _payouts_page(form, 400)
+    db.session.commit()
+    flash("Payout schedule saved.", "success")
+    return redirect(url_for("vendors.payouts"), code=303)
+
+
+def _statement_or_refusal():
+    try:
+        period = parse_period(request.args)
+    except PeriodRefused as error:
+        return None, None, error.message
+    currency = _currency()
+    return period, vendor_statement(_vendor().id, period.start, period.end, currency), None
+
+
+@bp.get("/statements")
+@vendor_required
+def statements() -> ResponseReturnValue:
+    """The shop's statement for a month (the current one by default) or any date range."""
+    period, statement, refusal = _statement_or_refusal()
+    if refusal:
+        return render_template(
+            "vendors/payouts/statement.html",
+            vendor=_vendor(),
+            refusal=refusal,
+            period=None,
+            statement=None,
+            args=request.args,
+        ), 400
+    return render_template(
+        "vendors/payouts/statement.html",
+        vendor=_vendor(),
+        period=period,
+        statement=statement,
+        refusal=None,
+        args=request.args,
+    )
+
+
+@bp.get("/statements/print")
+@vendor_required
+def statements_print() -> ResponseReturnValue:
+    """The same statement laid out for printing (or saving as PDF from the browser)."""
+    period, statement, refusal = _statement_or_refusal()
+    if refusal:
+        abort(400, refusal)
+    return render_template(
+        "vendors/payouts/statement_print.html", vendor=_vendor(), period=period, statement=statement
+    )
+
+
+@bp.get("/statements.csv")
+@vendor_required
+def statements_csv() -> ResponseReturnValue:
+    """The statement as a CSV file."""
+    period, statement, refusal = _statement_or_refusal()
+    if refusal:
+        abort(400, refusal)
+    filename = f"statement-{_vendor().slug}-{period.slug}-{statement.currency}.csv"
+    return FlaskResponse(
+        exports.statement_csv(statement),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select, update
 
 from marketplace.catalog.models import Product, ProductStatus, Variant
+from marketplace.errors import DomainError
 from marketplace.extensions import db
 from marketplace.models_base import utcnow
 from marketplace.notifications.models import Notification
@@ -18,6 +19,28 @@ OPEN_ORDER_STATES = (
     VendorOrderStatus.ACCEPTED,
     VendorOrderStatus.PARTIALLY_SHIPPED,
 )
+
+MAX_HANDLING_DAYS = 30
+
+
+class HandlingTimeInvalid(DomainError):
+    """A handling time outside what the marketplace accepts."""
+
+
+def set_handling_days(vendor_id: int, days: int) -> Vendor:
+    """Set how many business days the shop takes to ship an order.
+
+    It counts from payment: each new order's ship-by date is computed from it, and orders
+    already paid keep the date they were promised.
+    """
+    if not 0 <= days <= MAX_HANDLING_DAYS:
+        raise HandlingTimeInvalid(f"Choose between 0 and {MAX_HANDLING_DAYS} business days.")
+    vendor = db.session.get(Vendor, vendor_id)
+    if vendor is None:
+        raise HandlingTimeInvalid("There is no such shop.")
+    vendor.handling_days = days
+    db.session.flush()
+    return vendor
 
 
 @dataclass(frozen=True)

@@ -12,8 +12,8 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from wtforms import SelectChoice, SelectField, StringField
-from wtforms.validators import InputRequired, Length
+from wtforms import IntegerField, SelectChoice, SelectField, StringField
+from wtforms.validators import InputRequired, Length, NumberRange
 
 from marketplace.accounts.decorators import vendor_required
 from marketplace.catalog.services import format_price_input, listing_currencies
@@ -24,6 +24,7 @@ from marketplace.orders.models import ANY_COUNTRY, ShippingRate
 from marketplace.vendors import bp
 from marketplace.vendors.countries import COUNTRIES
 from marketplace.vendors.models import Vendor
+from marketplace.vendors.services import MAX_HANDLING_DAYS, HandlingTimeInvalid, set_handling_days
 
 # The orders services are imported where used: the orders package imports vendors while it loads.
 RATE_NAME_MAX = ShippingRate.__table__.c.name.type.length
@@ -72,6 +73,20 @@ class ShippingRateForm(FlaskForm):
         return self
 
 
+class HandlingTimeForm(FlaskForm):
+    """How long the shop takes to ship: buyers see it and each order's ship-by date uses it."""
+
+    handling_days = IntegerField(
+        "Business days to ship",
+        validators=[
+            InputRequired("Enter a number of business days (0 for the same day)."),
+            NumberRange(0, MAX_HANDLING_DAYS, f"Choose between 0 and {MAX_HANDLING_DAYS}."),
+        ],
+        description="From payment to handing the parcel to the carrier. Weekends don't count.",
+        render_kw={"inputmode": "numeric", "min": 0, "max": MAX_HANDLING_DAYS},
+    )
+
+
 def _vendor() -> Vendor:
     return current_user.vendor
 
@@ -112,7 +127,12 @@ def _save(form: ShippingRateForm, rate_id: int | None) -> bool:
     return True
 
 
-def _page(form: ShippingRateForm, editing: ShippingRate | None = None, status: int = 200) -> Any:
+def _page(
+    form: ShippingRateForm,
+    editing: ShippingRate | None = None,
+    status: int = 200,
+    handling_form: HandlingTimeForm | None = None,
+) -> Any:
     from marketplace.orders import pricing, rates
 
     vendor = _vendor()
@@ -122,6 +142,7 @@ def _page(form: ShippingRateForm, editing: ShippingRate | None = None, status: i
             vendor=vendor,
             rates=rates.vendor_rates(vendor.id),
             form=form,
+            handling_form=handling_form or HandlingTimeForm(handling_days=vendor.handling_days),
             editing=editing,
             country_label=rates.country_label,
             default_rate=(
@@ -147,6 +168,24 @@ def shipping() -> ResponseReturnValue:
             return redirect(url_for("vendors.shipping"))
         return _page(form, status=422)
     return _page(form)
+
+
+@bp.post("/shipping/handling")
+@vendor_required
+def shipping_handling() -> ResponseReturnValue:
+    """Change the shop's handling time."""
+    handling_form = HandlingTimeForm()
+    if handling_form.validate_on_submit():
+        try:
+            set_handling_days(_vendor().id, handling_form.handling_days.data)
+        except HandlingTimeInvalid as error:
+            db.session.rollback()
+            show_refusal(handling_form, error.message, "handling_days")
+        else:
+            db.session.commit()
+            flash("Handling time saved: new orders get ship-by dates from it.", "success")
+            return redirect(url_for("vendors.shipping"))
+    return _page(_form_for(None), status=422, handling_form=handling_form)
 
 
 @bp.route("/shipping/<int:rate_id>", methods=["GET", "POST"])

@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from marketplace.accounts.decorators import vendor_required
 from marketplace.extensions import db
 from marketplace.forms import show_refusal
+from marketplace.fulfilment.performance import vendor_performance
 from marketplace.vendors import bp, onboarding, services
 from marketplace.vendors.forms import VendorApplicationForm
 from marketplace.vendors.models import Vendor, VendorStatus
@@ -28,6 +29,7 @@ def dashboard() -> ResponseReturnValue:
         notifications=services.unread_notifications(current_user.id),
         unread_count=services.unread_notification_count(current_user.id),
         strikes_to_suspend=onboarding.strikes_to_suspend(),
+        performance=vendor_performance(vendor.id),
     )
 
 

@@ -3,7 +3,9 @@
 Separate charges and transfers as Stripe runs them: a transfer with `source_transaction` is
 paid out of that charge (never more than is left of it) into an account that can receive
 transfers; a reversal takes money back out of the connected account's balance and is refused
-with `balance_insufficient` when that balance cannot cover it (after a payout, say).
+with `balance_insufficient` when that balance cannot cover it (after a payout, say). A payout
+on a connected account (Stripe-Account header) takes money out of its balance; `settle_payout`
+plays the bank's answer (`payout.paid`, or `payout.failed` with the money back).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from tests.stripe_server.server import (
 )
 
 BALANCE_INSUFFICIENT = "balance_insufficient"
+PAYOUT_ACCOUNTS = "_payout_accounts"  # which account each payout was made on (server-side)
 
 
 def _transferred_from(server: StripeTestServer, charge_id: str) -> int:
@@ -211,8 +214,30 @@ def create_payout(server: StripeTestServer, request: StripeRequest) -> dict[str,
             status="pending",
         ),
     )
+    server.objects.setdefault(PAYOUT_ACCOUNTS, {})[payout["id"]] = {"account": account}
     build_event(server, "payout.created", payout, account=request.stripe_account)
     return payout
+
+
+def settle_payout(
+    server: StripeTestServer, payout_id: str, *, paid: bool, failure_message: str | None = None
+) -> dict[str, Any]:
+    """The bank's answer to a payout (what Stripe learns days later): `payout.paid`, or
+    `payout.failed` with the money back in the connected account's balance. Returns the event."""
+    payout = server.get("payout", payout_id)
+    account = server.objects[PAYOUT_ACCOUNTS][payout_id]["account"]
+    with server.lock:
+        if paid:
+            payout["status"] = "paid"
+        else:
+            payout.update(
+                status="failed",
+                failure_code="account_closed",
+                failure_message=failure_message or "The bank account has been closed.",
+            )
+            server.move_money(None, account, payout["amount"], payout["currency"])
+    connected = None if account == PLATFORM else account
+    return build_event(server, f"payout.{payout['status']}", payout, account=connected)
 
 
 @route("GET", "/v1/payouts/{payout}")

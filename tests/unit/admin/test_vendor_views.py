@@ -3,13 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from flask import url_for
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from marketplace.catalog.models import ProductStandard
 from marketplace.extensions import db
-from marketplace.orders.models import TaxRate
-from marketplace.search.models import SearchSynonym
 from marketplace.vendors.models import Vendor, VendorEvent
 from tests.helpers import sign_in
 
@@ -221,72 +217,3 @@ def test_a_stale_decision_without_a_reason_is_refused_for_its_state(admin_client
     page = admin_client.get(response.headers["Location"]).get_data(as_text=True)
     assert "cannot be reinstated" in page
     assert reload(vendor).status == "approved"
-
-
-# --- every admin route with arguments is for admins only ---------------------------------------
-
-
-def _argument_values(app, make_vendor, make_product) -> dict[str, int | str]:
-    """Ids of real rows for the arguments admin routes take."""
-    vendor = make_vendor(status="applied", payable=False)
-    product = make_product(status="pending_review")
-    standard = ProductStandard(kind="title_length", name="Title length", params={})
-    tax_rate = TaxRate(country="US", region="", name="Sales tax", rate_bps=500)
-    synonym = SearchSynonym(rule="couch, sofa")
-    db.session.add_all([standard, tax_rate, synonym])
-    db.session.commit()
-    return {
-        "synonym_id": synonym.id,
-        "vendor_id": vendor.id,
-        "product_id": product.id,
-        "standard_id": standard.id,
-        "rate_id": tax_rate.id,
-        "number": "MP-20260101-NOSUCHNO",  # an order number (refund pages): guards come first
-    }
-
-
-def admin_urls_with_arguments(app, values: dict[str, int | str]) -> list[tuple[str, str]]:
-    """(method, url) for every admin rule that takes arguments, each `any()` choice expanded."""
-    urls = []
-    with app.test_request_context():
-        for rule in app.url_map.iter_rules():
-            if not rule.rule.startswith("/admin") or not rule.arguments:
-                continue
-            choices: list[dict[str, object]] = [{}]
-            for name in sorted(rule.arguments):
-                converter = rule._converters[name]
-                options = sorted(getattr(converter, "items", None) or [])
-                if not options:
-                    assert name in values, f"no test id for <{name}> in {rule.rule}"
-                    options = [values[name]]
-                choices = [dict(c, **{name: option}) for c in choices for option in options]
-            for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
-                urls.extend((method, url_for(rule.endpoint, **c)) for c in choices)
-    return urls
-
-
-@pytest.mark.parametrize("role", ["buyer", "vendor"])
-def test_non_admins_get_403_on_every_admin_route_with_arguments(
-    app, client, make_user, make_vendor, make_product, role
-):
-    urls = admin_urls_with_arguments(app, _argument_values(app, make_vendor, make_product))
-    assert any("/admin/vendors/" in url for _, url in urls)
-    user = make_user() if role == "buyer" else make_vendor().owner
-    db.session.commit()
-    sign_in(client, user)
-    before = db.session.scalar(select(func.count()).select_from(VendorEvent))
-
-    for method, url in urls:
-        assert client.open(url, method=method).status_code == 403, (method, url)
-
-    assert db.session.scalar(select(func.count()).select_from(VendorEvent)) == before
-
-
-def test_visitors_go_to_sign_in_from_every_admin_route_with_arguments(
-    app, client, make_vendor, make_product
-):
-    urls = admin_urls_with_arguments(app, _argument_values(app, make_vendor, make_product))
-    for method, url in urls:
-        response = client.open(url, method=method)
-        assert response.status_code == 302, (method, url)
-        assert "/account/sign-in" in response.headers["Location"]

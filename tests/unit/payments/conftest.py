@@ -15,6 +15,15 @@ from tests.stripe_server.fixtures import stripe_app, stripe_contract, stripe_ser
 from tests.unit.payments import payments_support as support
 
 
+@pytest.fixture(autouse=True)
+def release_on_payment(request: pytest.FixtureRequest) -> None:
+    """These tests are about checkout's split payment, where each vendor's share is transferred
+    as soon as the order is paid: PAYOUT_RELEASE_POLICY="on_payment". Release after delivery
+    (the default) is tested in tests/unit/payouts."""
+    if "app" in request.fixturenames:
+        request.getfixturevalue("app").config["PAYOUT_RELEASE_POLICY"] = "on_payment"
+
+
 @pytest.fixture
 def market(app) -> support.Marketplace:
     """Two onboarded shops (a $25.00 and a $12.00 product), 10% + 30 commission, 8% US tax."""
