@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -148,6 +149,43 @@ def register_security_headers(app: Flask) -> None:
 
 
 # ---------------------------------------------------------------------------------------------
+# Query strings and downloads
+
+
+MAX_PAGE_NUMBER = 10_000
+
+
+def page_number(text: str | None) -> int:
+    """A 1-based page number from a query string: junk means the first page, and the number
+    is capped (a crawler asking for page 10^9 gets an empty page, not an overflow)."""
+    try:
+        return max(1, min(int(text or 1), MAX_PAGE_NUMBER))
+    except ValueError:
+        return 1
+
+
+def iso_date(text: str | None) -> date | None:
+    """A date typed as YYYY-MM-DD in a query string, or None when it is missing or unreadable."""
+    try:
+        return date.fromisoformat(text or "")
+    except ValueError:
+        return None
+
+
+def csv_download(body: str, filename: str) -> Response:
+    """A CSV file the browser saves as `filename`; never cached, since every export here is
+    someone's private figures."""
+    return Response(
+        body,
+        mimetype="text/csv",
+        headers={
+            "Content-Disposition": f'attachment; filename="{filename}"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+# ---------------------------------------------------------------------------------------------
 # Template helpers
 
 
@@ -174,6 +212,15 @@ def format_money(minor: int | None, currency: str = "USD") -> str:
     if symbol:
         return f"{sign}{symbol}{number}"
     return f"{sign}{code} {number}"
+
+
+def major_units(minor: int | None, currency: str) -> str:
+    """Minor units as an exact plain number in major units, for inputs and spreadsheets:
+    1250 USD → "12.50", -500 JPY → "-500" (no symbol, no grouping; "" for no amount)."""
+    if minor is None:
+        return ""
+    exponent = minor_unit_exponent(currency)
+    return f"{Decimal(minor).scaleb(-exponent):.{exponent}f}"
 
 
 def image_url(storage_key: str | None) -> str | None:

@@ -13,13 +13,7 @@ from marketplace.admin import bp
 from marketplace.admin.audit import AuditFilter, audit_page, changes_of, known_actions
 from marketplace.admin.models import AdminAction
 from marketplace.extensions import db
-
-
-def _day(name: str) -> date | None:
-    try:
-        return date.fromisoformat(request.args.get(name, ""))
-    except ValueError:
-        return None
+from marketplace.web import iso_date, page_number
 
 
 def _start_of(day: date | None) -> datetime | None:
@@ -28,7 +22,7 @@ def _start_of(day: date | None) -> datetime | None:
 
 def _filters_from_request() -> tuple[AuditFilter, dict[str, str]]:
     """The filter the query string asks for, and the same values to refill the form."""
-    since, until = _day("from"), _day("to")
+    since, until = iso_date(request.args.get("from")), iso_date(request.args.get("to"))
     actor = request.args.get("actor", type=int)
     filters = AuditFilter(
         actor_id=actor,
@@ -68,7 +62,7 @@ def _target_types() -> list[str]:
 def audit_log() -> str:
     """Who did what to which record, when, and what it looked like before and after."""
     filters, echo = _filters_from_request()
-    page = audit_page(filters, page=request.args.get("page", 1, type=int))
+    page = audit_page(filters, page=page_number(request.args.get("page")))
     actors = _actors()
     return render_template(
         "admin/audit.html",

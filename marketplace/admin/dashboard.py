@@ -7,12 +7,11 @@ import io
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
 
 from marketplace.admin.charts import BarChart, bar_chart
 from marketplace.admin.metrics import DateRange, Figures, InvalidDateRange, PeriodFigures
 from marketplace.admin.periods import Grain
-from marketplace.web import format_money, minor_unit_exponent
+from marketplace.web import format_money, iso_date, major_units, minor_unit_exponent
 
 PRESETS = (
     ("7", "Last 7 days"),
@@ -42,20 +41,13 @@ class RangeChoice:
     problem: str | None = None
 
 
-def _date(text: str | None) -> date | None:
-    try:
-        return date.fromisoformat(text or "")
-    except ValueError:
-        return None
-
-
 def choose_range(args: Mapping[str, str], today: date | None = None) -> RangeChoice:
     """The range from `from`/`to` (ISO dates) or a preset `days`; the last 30 days otherwise.
 
     A range that cannot be shown (start after end, too long, an unreadable date) falls back to
     the default with a message, so the page always shows figures.
     """
-    start, end = _date(args.get("from")), _date(args.get("to"))
+    start, end = iso_date(args.get("from")), iso_date(args.get("to"))
     if (args.get("from") and start is None) or (args.get("to") and end is None):
         return RangeChoice(DateRange.last_days(today=today), "Enter dates like 2026-03-31.")
     if start or end:
@@ -104,23 +96,15 @@ def charts(figures: Figures) -> list[BarChart]:
     ]
 
 
-def _major(minor: int | None, currency: str) -> str:
-    """Minor units as an exact decimal in major units (1250 USD → 12.50), for spreadsheets."""
-    if minor is None:
-        return ""
-    exponent = minor_unit_exponent(currency)
-    return f"{Decimal(minor).scaleb(-exponent):.{exponent}f}"
-
-
 def _csv_row(row: PeriodFigures, currency: str) -> list[str | int]:
     return [
         row.period,
         currency,
-        _major(row.gmv_minor, currency),
+        major_units(row.gmv_minor, currency),
         row.orders,
-        _major(row.average_order_minor, currency),
-        _major(row.commission_minor, currency),
-        _major(row.refunds_minor, currency),
+        major_units(row.average_order_minor, currency),
+        major_units(row.commission_minor, currency),
+        major_units(row.refunds_minor, currency),
         row.refund_count,
         row.new_vendors,
         row.new_buyers,

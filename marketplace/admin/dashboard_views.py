@@ -12,11 +12,18 @@ from marketplace.admin import bp, services
 from marketplace.admin.dashboard import PRESETS, charts, choose_range, default_grain, figures_csv
 from marketplace.admin.metrics import currencies_in_use, figures
 from marketplace.admin.periods import Grain
+from marketplace.web import csv_download
 
 
 def _currency(choices: list[str]) -> str:
     wanted = (request.args.get("currency") or "").upper()
     return wanted if wanted in choices else choices[0]
+
+
+def _grain(default: Grain) -> Grain:
+    """The grain (day or month) the query string asks for, or `default`."""
+    asked = request.args.get("grain")
+    return Grain(asked) if asked in set(Grain) else default
 
 
 def _page_args(choice: Any, currency: str, grain: Grain | None = None) -> dict[str, str]:
@@ -38,9 +45,7 @@ def index() -> ResponseReturnValue:
     choice = choose_range(request.args)
     currencies = currencies_in_use(current_app.config["CURRENCY"])
     currency = _currency(currencies)
-    grain = default_grain(choice.window)
-    if request.args.get("grain") in set(Grain):
-        grain = Grain(request.args["grain"])
+    grain = _grain(default_grain(choice.window))
     shown = figures(choice.window, currency, grain)
     monthly = shown if grain == Grain.MONTH else figures(choice.window, currency, Grain.MONTH)
     daily = shown if grain == Grain.DAY else figures(choice.window, currency, Grain.DAY)
@@ -69,16 +74,7 @@ def dashboard_csv() -> ResponseReturnValue:
     if choice.problem:
         return Response(choice.problem + "\n", status=400, mimetype="text/plain")
     currency = _currency(currencies_in_use(current_app.config["CURRENCY"]))
-    grain = (
-        Grain(request.args.get("grain")) if request.args.get("grain") in set(Grain) else Grain.DAY
-    )
+    grain = _grain(Grain.DAY)
     table = figures(choice.window, currency, grain)
     filename = f"marketplace-{grain.value}-{choice.window.start}-{choice.window.end}-{currency}.csv"
-    return Response(
-        figures_csv(table),
-        mimetype="text/csv",
-        headers={
-            "Content-Disposition": f'attachment; filename="{filename}"',
-            "Cache-Control": "no-store",
-        },
-    )
+    return csv_download(figures_csv(table), filename)

@@ -30,14 +30,11 @@ from wtforms.validators import (
 )
 
 from marketplace.catalog.standards import Param
+from marketplace.forms import required_text, strip_whitespace
 
 REASON_MAX_LENGTH = 2000
 STANDARD_NAME_MAX_LENGTH = 120
 CATEGORY_PATH = r"[a-z0-9-]+(/[a-z0-9-]+)*"
-
-
-def _strip(value: str | None) -> str | None:
-    return value.strip() if isinstance(value, str) else value
 
 
 def _upper(value: str | None) -> str | None:
@@ -53,14 +50,8 @@ class ConfirmForm(FlaskForm):
 class ReasonForm(FlaskForm):
     """A decision the other side must understand: the reason is sent to them and audited."""
 
-    reason = TextAreaField(
-        "Reason",
-        filters=[_strip],
-        validators=[
-            DataRequired("Give a reason; the seller sees it."),
-            Length(max=REASON_MAX_LENGTH, message=f"Use at most {REASON_MAX_LENGTH} characters."),
-        ],
-        render_kw={"rows": 3, "maxlength": REASON_MAX_LENGTH},
+    reason = required_text(
+        "Reason", required="Give a reason; the seller sees it.", max_length=REASON_MAX_LENGTH
     )
     submit = SubmitField("Confirm")
 
@@ -70,7 +61,7 @@ class StandardForm(FlaskForm):
 
     name = StringField(
         "Name",
-        filters=[_strip],
+        filters=[strip_whitespace],
         validators=[
             DataRequired("Name the standard; sellers see it next to a failed check."),
             Length(
@@ -226,11 +217,11 @@ def param_field(spec: Param, category_paths: Callable[[], set[str]]) -> Any:
     if spec.name == "currency":
         return StringField(
             **common,
-            filters=[_strip, _upper],
+            filters=[strip_whitespace, _upper],
             validators=[*_required(spec), Regexp(r"^[A-Z]{3}$", message="Use a code like USD.")],
             render_kw={"maxlength": 3, "autocapitalize": "characters"},
         )
-    return StringField(**common, filters=[_strip], validators=_required(spec))
+    return StringField(**common, filters=[strip_whitespace], validators=_required(spec))
 
 
 def standard_form_class(

@@ -4,12 +4,12 @@ with its history (admin actions from the audit log and the domain's own events).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 
 from marketplace.accounts.models import User
 from marketplace.admin.models import AdminAction
@@ -21,6 +21,8 @@ from marketplace.vendors.models import Vendor, VendorEvent, VendorStatus
 
 OLDEST_SHOWN = 5
 HISTORY_SHOWN = 6
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -56,17 +58,17 @@ class Queue:
 
 # --- history ---------------------------------------------------------------------------------
 
+History = dict[int, list[HistoryEntry]]  # entries by the queued row's id
 
-def _admin_history(target_type: str, ids: Iterable[int]) -> dict[int, list[HistoryEntry]]:
+
+def _admin_history(target_type: str, ids: Iterable[int]) -> History:
     keys = [str(i) for i in ids]
-    if not keys:
-        return {}
     rows = db.session.execute(
         select(AdminAction, User.email)
         .outerjoin(User, AdminAction.actor_id == User.id)
         .where(AdminAction.target_type == target_type, AdminAction.target_id.in_(keys))
     ).all()
-    history: dict[int, list[HistoryEntry]] = defaultdict(list)
+    history: History = defaultdict(list)
     for action, email in rows:
         history[int(action.target_id)].append(
             HistoryEntry(action.at, action.action, action.reason, email, is_admin_action=True)
@@ -74,9 +76,22 @@ def _admin_history(target_type: str, ids: Iterable[int]) -> dict[int, list[Histo
     return history
 
 
-def _merge(*sources: dict[int, list[HistoryEntry]]) -> dict[int, list[HistoryEntry]]:
+def _ids(rows: Sequence[Any]) -> list[int]:
+    return [row.id for row in rows]
+
+
+def _history(
+    target_type: str, rows: list[T], domain_events: Callable[[list[T]], History]
+) -> History:
+    """The latest entries of each queued row: its domain's events and admins' actions on it."""
+    if not rows:
+        return {}
+    return _merge(domain_events(rows), _admin_history(target_type, _ids(rows)))
+
+
+def _merge(*sources: History) -> History:
     """Each item's entries from every source, newest first, the latest few."""
-    merged: dict[int, list[HistoryEntry]] = defaultdict(list)
+    merged: History = defaultdict(list)
     for source in sources:
         for item_id, entries in source.items():
             merged[item_id].extend(entries)
@@ -86,12 +101,10 @@ def _merge(*sources: dict[int, list[HistoryEntry]]) -> dict[int, list[HistoryEnt
     }
 
 
-def _vendor_events(ids: list[int]) -> dict[int, list[HistoryEntry]]:
-    history: dict[int, list[HistoryEntry]] = defaultdict(list)
-    rows = (
-        db.session.scalars(select(VendorEvent).where(VendorEvent.vendor_id.in_(ids))) if ids else []
-    )
-    for event in rows:
+def _vendor_events(vendors: list[Vendor]) -> History:
+    history: History = defaultdict(list)
+    ids = _ids(vendors)
+    for event in db.session.scalars(select(VendorEvent).where(VendorEvent.vendor_id.in_(ids))):
         change = f"{event.from_status} → {event.to_status}" if event.to_status else None
         history[event.vendor_id].append(
             HistoryEntry(event.created_at, event.kind.replace("_", " "), event.reason or change)
@@ -99,10 +112,9 @@ def _vendor_events(ids: list[int]) -> dict[int, list[HistoryEntry]]:
     return history
 
 
-def _listing_events(ids: list[int]) -> dict[int, list[HistoryEntry]]:
-    history: dict[int, list[HistoryEntry]] = defaultdict(list)
-    if not ids:
-        return history
+def _listing_events(products: list[Product]) -> History:
+    history: History = defaultdict(list)
+    ids = _ids(products)
     for decision in db.session.scalars(
         select(ModerationDecision).where(ModerationDecision.product_id.in_(ids))
     ):
@@ -118,10 +130,9 @@ def _listing_events(ids: list[int]) -> dict[int, list[HistoryEntry]]:
     return history
 
 
-def _review_events(ids: list[int]) -> dict[int, list[HistoryEntry]]:
-    history: dict[int, list[HistoryEntry]] = defaultdict(list)
-    if not ids:
-        return history
+def _review_events(reviews: list[Review]) -> History:
+    history: History = defaultdict(list)
+    ids = _ids(reviews)
     for check in db.session.scalars(
         select(ReviewCheck).where(ReviewCheck.review_id.in_(ids), ReviewCheck.passed.is_(False))
     ):
@@ -133,8 +144,8 @@ def _review_events(ids: list[int]) -> dict[int, list[HistoryEntry]]:
     return history
 
 
-def _return_events(requests: list[ReturnRequest]) -> dict[int, list[HistoryEntry]]:
-    history: dict[int, list[HistoryEntry]] = defaultdict(list)
+def _return_events(requests: list[ReturnRequest]) -> History:
+    history: History = defaultdict(list)
     for request in requests:
         entries = history[request.id]
         entries.append(HistoryEntry(request.created_at, "return requested", request.reason))
@@ -156,18 +167,15 @@ def _count(stmt: Any) -> int:
     return int(db.session.scalar(stmt) or 0)
 
 
+def _oldest(stmt: Select[tuple[T]]) -> list[T]:
+    """The first rows of a queue query already ordered oldest first."""
+    return list(db.session.scalars(stmt.limit(OLDEST_SHOWN)))
+
+
 def listings_queue() -> Queue:
     waiting = Product.status == ProductStatus.PENDING_REVIEW
-    products = list(
-        db.session.scalars(
-            select(Product)
-            .where(waiting)
-            .order_by(Product.updated_at, Product.id)
-            .limit(OLDEST_SHOWN)
-        )
-    )
-    ids = [p.id for p in products]
-    history = _merge(_listing_events(ids), _admin_history("product", ids))
+    products = _oldest(select(Product).where(waiting).order_by(Product.updated_at, Product.id))
+    history = _history("product", products, _listing_events)
     items = [
         QueueItem(
             product.title,
@@ -194,13 +202,8 @@ def reviews_queue() -> Queue:
     waiting_since = func.coalesce(open_reports.c.first, Review.created_at)
     needs_look = (Review.status == ReviewStatus.PENDING) | open_reports.c.review_id.is_not(None)
     base = select(Review).outerjoin(open_reports, open_reports.c.review_id == Review.id)
-    reviews = list(
-        db.session.scalars(
-            base.where(needs_look).order_by(waiting_since, Review.id).limit(OLDEST_SHOWN)
-        )
-    )
-    ids = [r.id for r in reviews]
-    history = _merge(_review_events(ids), _admin_history("review", ids))
+    reviews = _oldest(base.where(needs_look).order_by(waiting_since, Review.id))
+    history = _history("review", reviews, _review_events)
     items = [
         QueueItem(
             f"{'★' * review.rating} {review.title}",
@@ -222,16 +225,12 @@ def reviews_queue() -> Queue:
 
 def disputes_queue() -> Queue:
     escalated = ReturnRequest.status == ReturnStatus.ESCALATED
-    requests = list(
-        db.session.scalars(
-            select(ReturnRequest)
-            .where(escalated)
-            .order_by(ReturnRequest.escalated_at, ReturnRequest.id)
-            .limit(OLDEST_SHOWN)
-        )
+    requests = _oldest(
+        select(ReturnRequest)
+        .where(escalated)
+        .order_by(ReturnRequest.escalated_at, ReturnRequest.id)
     )
-    ids = [r.id for r in requests]
-    history = _merge(_return_events(requests), _admin_history("return_request", ids))
+    history = _history("return_request", requests, _return_events)
     items = [
         QueueItem(
             f"Return #{request.id}",
@@ -251,13 +250,8 @@ def disputes_queue() -> Queue:
 
 def applications_queue() -> Queue:
     applied = Vendor.status == VendorStatus.APPLIED
-    vendors = list(
-        db.session.scalars(
-            select(Vendor).where(applied).order_by(Vendor.created_at, Vendor.id).limit(OLDEST_SHOWN)
-        )
-    )
-    ids = [v.id for v in vendors]
-    history = _merge(_vendor_events(ids), _admin_history("vendor", ids))
+    vendors = _oldest(select(Vendor).where(applied).order_by(Vendor.created_at, Vendor.id))
+    history = _history("vendor", vendors, _vendor_events)
     items = [
         QueueItem(
             vendor.display_name,

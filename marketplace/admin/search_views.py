@@ -21,6 +21,7 @@ from marketplace.admin import bp
 from marketplace.admin.audit import fields_of, record_admin_action
 from marketplace.admin.forms import ConfirmForm
 from marketplace.extensions import db
+from marketplace.forms import strip_whitespace
 from marketplace.jobs import JobStatus, OutboxJob
 from marketplace.search import indexing
 from marketplace.search.models import SearchSynonym
@@ -28,10 +29,6 @@ from marketplace.search.synonyms import InvalidSynonymRule, parse_rule
 
 RULE_MAX_LENGTH = 2000
 NOTE_MAX_LENGTH = 200
-
-
-def _strip(value: str | None) -> str | None:
-    return value.strip() if isinstance(value, str) else value
 
 
 def _valid_rule(form: FlaskForm, field: Any) -> None:
@@ -47,7 +44,7 @@ class SynonymForm(FlaskForm):
 
     rule = TextAreaField(
         "Rule",
-        filters=[_strip],
+        filters=[strip_whitespace],
         validators=[
             DataRequired("Write a rule, like “couch, sofa” or “denim pants => jeans”."),
             Length(max=RULE_MAX_LENGTH, message=f"Use at most {RULE_MAX_LENGTH} characters."),
@@ -59,7 +56,7 @@ class SynonymForm(FlaskForm):
     )
     note = StringField(
         "Note",
-        filters=[_strip],
+        filters=[strip_whitespace],
         validators=[
             Length(max=NOTE_MAX_LENGTH, message=f"Use at most {NOTE_MAX_LENGTH} characters.")
         ],

@@ -15,7 +15,7 @@ from marketplace.accounts.decorators import admin_required
 from marketplace.admin import bp
 from marketplace.admin.audit import fields_of, record_admin_action
 from marketplace.extensions import db
-from marketplace.forms import show_refusal
+from marketplace.forms import show_domain_error, strip_whitespace
 from marketplace.orders import rates
 from marketplace.orders.exceptions import TaxRateInvalid, TaxRateNotFound
 from marketplace.orders.models import TaxRate
@@ -27,10 +27,6 @@ COUNTRY_CHOICES = [
 ]
 
 
-def _strip(value: str | None) -> str | None:
-    return value.strip() if isinstance(value, str) else value
-
-
 class TaxRateForm(FlaskForm):
     """One destination's rate; the orders service judges the values."""
 
@@ -39,7 +35,7 @@ class TaxRateForm(FlaskForm):
     )
     region = StringField(
         "Region",
-        filters=[_strip],
+        filters=[strip_whitespace],
         validators=[Length(max=rates.REGION_MAX)],
         description=(
             "A state or province code as buyers type it (like OR). Empty: the whole country. "
@@ -49,7 +45,7 @@ class TaxRateForm(FlaskForm):
     )
     name = StringField(
         "Name",
-        filters=[_strip],
+        filters=[strip_whitespace],
         validators=[
             InputRequired("Name the tax as buyers see it."),
             Length(max=rates.RATE_NAME_MAX),
@@ -59,7 +55,7 @@ class TaxRateForm(FlaskForm):
     )
     rate = StringField(
         "Rate (%)",
-        filters=[_strip],
+        filters=[strip_whitespace],
         validators=[InputRequired("Enter the rate as a percentage, like 8.25.")],
         description="Up to two decimals, like 8.25. Charged on items and shipping.",
         render_kw={"inputmode": "decimal", "placeholder": "8.25"},
@@ -81,7 +77,7 @@ def _save(form: TaxRateForm, rate_id: int | None) -> bool:
         )
     except TaxRateInvalid as error:
         db.session.rollback()
-        show_refusal(form, error.message, error.field)
+        show_domain_error(form, error)
         return False
     record_admin_action(
         actor_id=current_user.id,

@@ -9,9 +9,10 @@ from flask_login import current_user
 from marketplace.accounts.decorators import admin_required
 from marketplace.errors import DomainError
 from marketplace.extensions import db
-from marketplace.forms import show_refusal
+from marketplace.forms import show_domain_error
 from marketplace.fulfilment import bp, queries, returns
 from marketplace.fulfilment.forms import DisputeDecisionForm
+from marketplace.web import page_number
 
 
 @bp.get("/admin/disputes")
@@ -19,7 +20,7 @@ from marketplace.fulfilment.forms import DisputeDecisionForm
 def disputes() -> ResponseReturnValue:
     """Returns waiting for the marketplace's decision (oldest first), or those decided."""
     status = "decided" if request.args.get("status") == "decided" else "escalated"
-    page = request.args.get("page", 1, type=int) or 1
+    page = page_number(request.args.get("page"))
     return render_template(
         "fulfilment/admin_disputes.html",
         status=status,
@@ -44,7 +45,7 @@ def dispute(return_id: int) -> ResponseReturnValue:
             )
         except DomainError as error:
             db.session.rollback()
-            show_refusal(form, error.message, getattr(error, "field", None))
+            show_domain_error(form, error)
             found = queries.dispute(return_id)
             status = 422
         else:

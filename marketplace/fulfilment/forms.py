@@ -15,6 +15,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, Optional
 
+from marketplace.forms import required_text
 from marketplace.fulfilment.carriers import CARRIER_CHOICES
 from marketplace.fulfilment.services import REASON_MAX
 from marketplace.fulfilment.tracking import DESCRIPTION_MAX, LOCATION_MAX
@@ -44,9 +45,10 @@ class ShipForm(FlaskForm):
 
 
 class CancelForm(FlaskForm):
-    reason = TextAreaField(
+    reason = required_text(
         "Why you cannot send them (the buyer reads it)",
-        validators=[DataRequired("Say why you cannot send them."), Length(max=REASON_MAX)],
+        required="Say why you cannot send them.",
+        max_length=REASON_MAX,
     )
 
 
@@ -62,9 +64,10 @@ class TrackingEventForm(FlaskForm):
 
 
 class ReturnRequestForm(FlaskForm):
-    reason = TextAreaField(
+    reason = required_text(
         "Why you are returning it (the shop reads it)",
-        validators=[DataRequired("Say why you are returning it."), Length(max=REASON_MAX)],
+        required="Say why you are returning it.",
+        max_length=REASON_MAX,
     )
 
 
@@ -79,9 +82,10 @@ class ApproveReturnForm(FlaskForm):
 
 
 class RefuseReturnForm(FlaskForm):
-    reason = TextAreaField(
+    reason = required_text(
         "Why you refuse (the buyer and the marketplace team read it)",
-        validators=[DataRequired("Say why you refuse the return."), Length(max=REASON_MAX)],
+        required="Say why you refuse the return.",
+        max_length=REASON_MAX,
     )
 
 
@@ -98,7 +102,8 @@ class DisputeDecisionForm(FlaskForm):
         ],
         validators=[DataRequired("Choose a decision.")],
     )
-    reason = TextAreaField(
+    reason = required_text(
         "Reason (the buyer and the shop read it)",
-        validators=[DataRequired("Give the reason for the decision."), Length(max=REASON_MAX)],
+        required="Give the reason for the decision.",
+        max_length=REASON_MAX,
     )

@@ -19,7 +19,7 @@ from flask_wtf import FlaskForm
 from marketplace.accounts.decorators import vendor_required
 from marketplace.errors import DomainError
 from marketplace.extensions import db
-from marketplace.forms import show_refusal
+from marketplace.forms import show_domain_error
 from marketplace.fulfilment import bp, queries, returns, services, tracking
 from marketplace.fulfilment.exceptions import (
     InvalidQuantities,
@@ -35,7 +35,7 @@ from marketplace.fulfilment.forms import (
     ShipForm,
     TrackingEventForm,
 )
-from marketplace.web import format_money
+from marketplace.web import format_money, page_number
 
 
 def _vendor_id() -> int:
@@ -63,7 +63,7 @@ def vendor_orders() -> ResponseReturnValue:
     """The shop's order queue: new, to ship, late, shipped, all."""
     tab = request.args.get("tab", "new")
     tab = tab if tab in queries.TABS else "new"
-    page = request.args.get("page", 1, type=int) or 1
+    page = page_number(request.args.get("page"))
     vendor_id = _vendor_id()
     return render_template(
         "fulfilment/vendor_orders.html",
@@ -104,7 +104,7 @@ def _render_order(vendor_order_id: int, status: int = 200, **posted: FlaskForm):
 def _refused(vendor_order_id: int, name: str, form: FlaskForm, error: DomainError):
     """Show a service's refusal on the form that asked, changing nothing."""
     db.session.rollback()
-    show_refusal(form, error.message, getattr(error, "field", None))
+    show_domain_error(form, error)
     return _render_order(vendor_order_id, 422, **{name: form})
 
 

@@ -14,13 +14,13 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
-from wtforms import BooleanField, RadioField, SelectChoice, TextAreaField
-from wtforms.validators import DataRequired, Length
+from wtforms import BooleanField, RadioField, SelectChoice
 
 from marketplace.accounts.decorators import admin_required, vendor_required
 from marketplace.admin.audit import record_admin_action
 from marketplace.errors import DomainError
 from marketplace.extensions import db
+from marketplace.forms import required_text
 from marketplace.payments import refund_queries as queries
 from marketplace.payments import refunding
 from marketplace.payments.models import Refund, ReversalStatus
@@ -37,20 +37,19 @@ class RefundForm(FlaskForm):
     what = RadioField("What to refund", choices=WHAT_CHOICES, default="all")
     shipping = BooleanField("Refund the shipping too")
     restock = BooleanField("Put the refunded units back in stock")
-    reason = TextAreaField(
+    reason = required_text(
         "Reason (the buyer sees it)",
-        validators=[
-            DataRequired("Say why you are refunding."),
-            Length(max=refunding.REASON_MAX),
-        ],
+        required="Say why you are refunding.",
+        max_length=refunding.REASON_MAX,
     )
 
 
 class WholeOrderForm(FlaskForm):
     restock = BooleanField("Put every unit back in stock")
-    reason = TextAreaField(
+    reason = required_text(
         "Reason (the buyer sees it)",
-        validators=[DataRequired("Say why you are refunding."), Length(max=refunding.REASON_MAX)],
+        required="Say why you are refunding.",
+        max_length=refunding.REASON_MAX,
     )
 
 

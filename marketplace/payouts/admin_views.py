@@ -4,7 +4,7 @@ reconciliation of the vendors' statements with the platform's commission and fee
 
 from __future__ import annotations
 
-from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy import func, select
@@ -27,6 +27,7 @@ from marketplace.payouts.forms import (
 from marketplace.payouts.models import Payout, PayoutRun, PayoutSettings
 from marketplace.payouts.statements import reconcile, vendor_statement
 from marketplace.vendors.models import Vendor
+from marketplace.web import csv_download
 
 RECENT_RUNS = 20
 TOP_VENDORS = 50
@@ -119,11 +120,7 @@ def _run_page(
 def admin_payout_run_csv(run_id: int) -> ResponseReturnValue:
     """The bank transfers to make for the run's payouts in transit."""
     run = _run(run_id)
-    return Response(
-        exports.run_bank_transfer_csv(run.id),
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="payout-run-{run.id}.csv"'},
-    )
+    return csv_download(exports.run_bank_transfer_csv(run.id), f"payout-run-{run.id}.csv")
 
 
 @bp.post("/admin/payouts/<int:payout_id>/settle")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable
-from decimal import Decimal
+from datetime import datetime
 
 from sqlalchemy import select
 
@@ -17,8 +17,9 @@ from marketplace.extensions import db
 from marketplace.payouts.models import Payout, PayoutStatus
 from marketplace.payouts.statements import Statement
 from marketplace.vendors.models import Vendor
+from marketplace.web import major_units
 
-__all__ = ["amount_text", "run_bank_transfer_csv", "statement_csv"]
+__all__ = ["run_bank_transfer_csv", "statement_csv"]
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -26,14 +27,6 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 def _cell(value: object) -> str:
     text = "" if value is None else str(value)
     return f"'{text}" if text.startswith(_FORMULA_START) else text
-
-
-def amount_text(minor: int, currency: str) -> str:
-    """1250 USD → "12.50"; -500 JPY → "-500" (a number cell, not text)."""
-    from marketplace.web import minor_unit_exponent
-
-    exponent = minor_unit_exponent(currency)
-    return f"{Decimal(minor).scaleb(-exponent):.{exponent}f}"
 
 
 def _write(rows: Iterable[Iterable[object]], *, numeric_columns: set[int]) -> str:
@@ -49,18 +42,16 @@ def _write(rows: Iterable[Iterable[object]], *, numeric_columns: set[int]) -> st
 def statement_csv(statement: Statement) -> str:
     """Opening line, one row per movement, closing line."""
     currency = statement.currency
+
+    def balance_row(moment: datetime, kind: str, minor: int) -> list[object]:
+        """The opening or closing balance, dated on the period's first or end day."""
+        description = f"{kind.capitalize()} balance"
+        amount = major_units(minor, currency)
+        return [moment.date().isoformat(), kind, description, "", "", amount, currency, ""]
+
     rows: list[list[object]] = [
         ["date", "kind", "description", "order", "reference", "amount", "currency", "note"],
-        [
-            statement.start.date().isoformat(),
-            "opening",
-            "Opening balance",
-            "",
-            "",
-            amount_text(statement.opening_minor, currency),
-            currency,
-            "",
-        ],
+        balance_row(statement.start, "opening", statement.opening_minor),
     ]
     for line in statement.lines:
         rows.append(
@@ -70,23 +61,12 @@ def statement_csv(statement: Statement) -> str:
                 line.description,
                 line.order_number or "",
                 line.reference,
-                amount_text(line.amount_minor, currency),
+                major_units(line.amount_minor, currency),
                 currency,
                 line.note,
             ]
         )
-    rows.append(
-        [
-            statement.end.date().isoformat(),
-            "closing",
-            "Closing balance",
-            "",
-            "",
-            amount_text(statement.closing_minor, currency),
-            currency,
-            "",
-        ]
-    )
+    rows.append(balance_row(statement.end, "closing", statement.closing_minor))
     return _write(rows, numeric_columns={5})
 
 
@@ -131,7 +111,7 @@ def run_bank_transfer_csv(run_id: int) -> str:
                 bank.get("account_holder_name", ""),
                 bank.get("routing_number", ""),
                 bank.get("last4", ""),
-                amount_text(payout.amount_minor, payout.currency),
+                major_units(payout.amount_minor, payout.currency),
                 payout.currency,
             ]
         )

@@ -7,10 +7,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from flask_wtf import FlaskForm
-from wtforms import RadioField, SelectChoice, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import RadioField, SelectChoice, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length, Optional
 
 from marketplace.errors import DomainError
+from marketplace.forms import required_text
 from marketplace.models_base import utcnow
 from marketplace.payouts.models import PayoutSchedule
 from marketplace.payouts.schedules import HOLD_REASON_MAX, WEEKDAYS
@@ -43,9 +44,10 @@ class ScheduleForm(FlaskForm):
 
 
 class HoldForm(FlaskForm):
-    reason = TextAreaField(
+    reason = required_text(
         "Reason for the hold",
-        validators=[DataRequired("Say why the payouts are held."), Length(max=HOLD_REASON_MAX)],
+        required="Say why the payouts are held.",
+        max_length=HOLD_REASON_MAX,
         description="The shop sees this reason on its payouts page.",
     )
     submit = SubmitField("Hold payouts")

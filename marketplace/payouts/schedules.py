@@ -143,52 +143,49 @@ def set_schedule(
     return settings
 
 
-def hold_payouts(vendor_id: int, reason: str, *, actor_id: int) -> PayoutSettings:
-    """An admin stops the vendor's payouts until the hold is released (audited)."""
+def _change_hold(
+    settings: PayoutSettings,
+    hold_reason: str | None,
+    *,
+    actor_id: int,
+    action: str,
+    note: str | None,
+) -> PayoutSettings:
+    """Put on (a reason) or lift (None) the hold, audited in the same transaction."""
     from marketplace.admin.audit import record_admin_action
 
+    before = {"hold_reason": settings.hold_reason}
+    settings.hold_reason = hold_reason
+    settings.held_at = utcnow() if hold_reason else None
+    settings.held_by_id = actor_id if hold_reason else None
+    db.session.flush()
+    record_admin_action(
+        actor_id=actor_id,
+        action=action,
+        target_type="vendor",
+        target_id=settings.vendor_id,
+        before=before,
+        after={"hold_reason": hold_reason},
+        reason=note,
+    )
+    return settings
+
+
+def hold_payouts(vendor_id: int, reason: str, *, actor_id: int) -> PayoutSettings:
+    """An admin stops the vendor's payouts until the hold is released (audited)."""
     text = " ".join((reason or "").split())
     if not text:
         raise PayoutSettingsRefused("Say why the payouts are held: the shop is told.")
     if len(text) > HOLD_REASON_MAX:
         raise PayoutSettingsRefused(f"Keep the reason to {HOLD_REASON_MAX} characters.")
     settings = _settings_for_update(vendor_id)
-    before = {"hold_reason": settings.hold_reason}
-    settings.hold_reason = text
-    settings.held_at = utcnow()
-    settings.held_by_id = actor_id
-    db.session.flush()
-    record_admin_action(
-        actor_id=actor_id,
-        action="payouts.hold",
-        target_type="vendor",
-        target_id=vendor_id,
-        before=before,
-        after={"hold_reason": text},
-        reason=text,
-    )
-    return settings
+    return _change_hold(settings, text, actor_id=actor_id, action="payouts.hold", note=text)
 
 
 def release_hold(vendor_id: int, *, actor_id: int, reason: str | None = None) -> PayoutSettings:
     """An admin lets the vendor's payouts go again (audited)."""
-    from marketplace.admin.audit import record_admin_action
-
     settings = payout_settings(vendor_id)
     if settings is None or not settings.is_held:
         raise PayoutSettingsRefused("This shop's payouts are not held.")
-    before = {"hold_reason": settings.hold_reason}
-    settings.hold_reason = None
-    settings.held_at = None
-    settings.held_by_id = None
-    db.session.flush()
-    record_admin_action(
-        actor_id=actor_id,
-        action="payouts.unhold",
-        target_type="vendor",
-        target_id=vendor_id,
-        before=before,
-        after={"hold_reason": None},
-        reason=(reason or "").strip() or None,
-    )
-    return settings
+    note = (reason or "").strip() or None
+    return _change_hold(settings, None, actor_id=actor_id, action="payouts.unhold", note=note)

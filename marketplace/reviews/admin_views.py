@@ -9,7 +9,7 @@ from flask_login import current_user
 
 from marketplace.accounts.decorators import admin_required
 from marketplace.extensions import db
-from marketplace.forms import show_refusal
+from marketplace.forms import show_domain_error
 from marketplace.reviews import bp, moderation
 from marketplace.reviews.checks import CHECK_LABELS
 from marketplace.reviews.exceptions import ReviewError, ReviewNotFound
@@ -80,7 +80,7 @@ def admin_decide(review_id: int) -> ResponseReturnValue:
         abort(404, description=error.message)
     except ReviewError as error:
         db.session.rollback()
-        show_refusal(form, error.message, getattr(error, "field", None))
+        show_domain_error(form, error)
         return _detail(review_id, form, 400)
     db.session.commit()
     flash(f"Review #{review.id} is now {review.status}.", "success")

@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 from wtforms import SelectChoice
 
 from marketplace.extensions import db
-from marketplace.forms import show_refusal
+from marketplace.forms import show_domain_error
 from marketplace.reviews import bp, feedback, invitations, services, shop_ratings
 from marketplace.reviews.checks import AUTHOR_VISIBLE, CHECK_LABELS
 from marketplace.reviews.exceptions import (
@@ -97,7 +97,7 @@ def write_review(line_id: int) -> ResponseReturnValue:
                 )
         except ReviewError as error:
             db.session.rollback()
-            show_refusal(form, error.message, getattr(error, "field", None))
+            show_domain_error(form, error)
         else:
             db.session.commit()
             flash(_published_message(saved), "success")
@@ -143,7 +143,7 @@ def rate_shop(vendor_order_id: int) -> ResponseReturnValue:
             )
         except ReviewError as error:
             db.session.rollback()
-            show_refusal(form, error.message, getattr(error, "field", None))
+            show_domain_error(form, error)
         else:
             db.session.commit()
             flash(f"Thank you for rating {vendor_order.vendor.display_name}.", "success")
@@ -203,7 +203,7 @@ def report(review_id: int) -> ResponseReturnValue:
             feedback.report_review(review.id, _buyer_id(), form.reason.data or "")
         except ReviewError as error:
             db.session.rollback()
-            show_refusal(form, error.message, getattr(error, "field", None))
+            show_domain_error(form, error)
         else:
             db.session.commit()
             flash("Thank you. A moderator will look at the review.", "success")

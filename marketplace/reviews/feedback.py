@@ -15,22 +15,17 @@ from marketplace.reviews.checks import ReviewDraft, check_abuse, check_contact_d
 from marketplace.reviews.exceptions import (
     InvalidReview,
     ReportRefused,
-    ReviewNotFound,
     VoteRefused,
 )
 from marketplace.reviews.models import Review, ReviewReport, ReviewStatus, ReviewVote, VendorReply
+from marketplace.reviews.queries import review_where
 
 REPORT_REASON_MAX = 1000
 REPLY_MAX = 2000
 
 
 def published_review(review_id: int) -> Review:
-    review = db.session.scalar(
-        select(Review).where(Review.id == review_id, Review.status == ReviewStatus.PUBLISHED)
-    )
-    if review is None:
-        raise ReviewNotFound()
-    return review
+    return review_where(review_id, Review.status == ReviewStatus.PUBLISHED)
 
 
 # --- helpful votes -----------------------------------------------------------------------------
@@ -119,12 +114,7 @@ def report_review(review_id: int, reporter_id: int, reason: str) -> ReviewReport
 
 def vendor_review(review_id: int, vendor_id: int) -> Review:
     """A review of one of this shop's products; other shops' reviews look like they don't exist."""
-    review = db.session.scalar(
-        select(Review).where(Review.id == review_id, Review.vendor_id == vendor_id)
-    )
-    if review is None:
-        raise ReviewNotFound()
-    return review
+    return review_where(review_id, Review.vendor_id == vendor_id)
 
 
 def _check_reply_text(body: str, review: Review) -> None:

@@ -10,12 +10,12 @@ from wtforms import (
     SelectMultipleField,
     StringField,
     SubmitField,
-    TextAreaField,
     widgets,
 )
 from wtforms.validators import DataRequired, InputRequired, Length
 
 from marketplace.catalog.images import ACCEPT_ATTRIBUTE
+from marketplace.forms import required_text, strip_whitespace
 from marketplace.reviews.feedback import REPLY_MAX, REPORT_REASON_MAX
 from marketplace.reviews.moderation import REASON_MAX
 from marketplace.reviews.services import BODY_MAX, TITLE_MAX
@@ -28,10 +28,6 @@ STAR_CHOICES = [
     SelectChoice(1, "1 star — very poor"),
 ]
 SCORE_CHOICES = [SelectChoice(value, str(value)) for value in (5, 4, 3, 2, 1)]
-
-
-def _strip(value: str | None) -> str | None:
-    return value.strip() if isinstance(value, str) else value
 
 
 class CheckboxListField(SelectMultipleField):
@@ -48,18 +44,18 @@ class ReviewForm(FlaskForm):
     )
     title = StringField(
         "Title",
-        filters=[_strip],
+        filters=[strip_whitespace],
         validators=[DataRequired("Give your review a title."), Length(max=TITLE_MAX)],
         render_kw={
             "maxlength": TITLE_MAX,
             "placeholder": "The most important thing in a few words",
         },
     )
-    body = TextAreaField(
+    body = required_text(
         "Your review",
-        filters=[_strip],
-        validators=[DataRequired("Write what you thought of the item."), Length(max=BODY_MAX)],
-        render_kw={"rows": 6, "maxlength": BODY_MAX},
+        required="Write what you thought of the item.",
+        max_length=BODY_MAX,
+        rows=6,
         description="What did you like or dislike? How did you use it? Links and contact details "
         "aren't allowed.",
     )
@@ -72,60 +68,38 @@ class ReviewForm(FlaskForm):
     submit = SubmitField("Publish review")
 
 
+def _score_field(label: str) -> RadioField:
+    return RadioField(
+        label, choices=SCORE_CHOICES, coerce=int, validators=[InputRequired("Choose from 1 to 5.")]
+    )
+
+
 class ShopRatingForm(FlaskForm):
-    item_as_described = RadioField(
-        "Item as described",
-        choices=SCORE_CHOICES,
-        coerce=int,
-        validators=[InputRequired("Choose from 1 to 5.")],
-    )
-    shipping_speed = RadioField(
-        "Shipping speed",
-        choices=SCORE_CHOICES,
-        coerce=int,
-        validators=[InputRequired("Choose from 1 to 5.")],
-    )
-    communication = RadioField(
-        "Communication",
-        choices=SCORE_CHOICES,
-        coerce=int,
-        validators=[InputRequired("Choose from 1 to 5.")],
-    )
+    item_as_described = _score_field("Item as described")
+    shipping_speed = _score_field("Shipping speed")
+    communication = _score_field("Communication")
     submit = SubmitField("Save rating")
 
 
 class ReportForm(FlaskForm):
-    reason = TextAreaField(
+    reason = required_text(
         "What is wrong with this review?",
-        filters=[_strip],
-        validators=[
-            DataRequired("Say what is wrong with the review."),
-            Length(max=REPORT_REASON_MAX),
-        ],
-        render_kw={"rows": 3, "maxlength": REPORT_REASON_MAX},
+        required="Say what is wrong with the review.",
+        max_length=REPORT_REASON_MAX,
     )
     submit = SubmitField("Report review")
 
 
 class ReplyForm(FlaskForm):
-    body = TextAreaField(
-        "Public reply",
-        filters=[_strip],
-        validators=[DataRequired("Write your reply."), Length(max=REPLY_MAX)],
-        render_kw={"rows": 3, "maxlength": REPLY_MAX},
-    )
+    body = required_text("Public reply", required="Write your reply.", max_length=REPLY_MAX)
     submit = SubmitField("Publish reply")
 
 
 class ModerationForm(FlaskForm):
-    reason = TextAreaField(
+    reason = required_text(
         "Reason",
-        filters=[_strip],
-        validators=[
-            DataRequired("Give a reason; it is kept in the audit log."),
-            Length(max=REASON_MAX),
-        ],
-        render_kw={"rows": 3, "maxlength": REASON_MAX},
+        required="Give a reason; it is kept in the audit log.",
+        max_length=REASON_MAX,
         description="Kept in the audit log; for a rejection or removal the author sees it too.",
     )
 

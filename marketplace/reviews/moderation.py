@@ -13,8 +13,9 @@ from sqlalchemy.orm import selectinload
 from marketplace.admin.audit import history_of, record_admin_action
 from marketplace.extensions import db
 from marketplace.models_base import utcnow
-from marketplace.reviews.exceptions import InvalidReview, ReviewNotFound
+from marketplace.reviews.exceptions import InvalidReview
 from marketplace.reviews.models import Review, ReviewReport, ReviewStatus
+from marketplace.reviews.queries import review_where
 from marketplace.reviews.tasks import schedule_refresh
 
 DECISIONS = {
@@ -78,10 +79,7 @@ def open_report_count() -> int:
 
 
 def review_for_moderation(review_id: int) -> Review:
-    review = db.session.get(Review, review_id)
-    if review is None:
-        raise ReviewNotFound()
-    return review
+    return review_where(review_id)
 
 
 def reports_of(review_id: int) -> list[ReviewReport]:

@@ -10,12 +10,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
 from flask import current_app
-from sqlalchemy import Select, func, select
+from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from marketplace.extensions import db
 from marketplace.pagination import Page
+from marketplace.reviews.exceptions import ReviewNotFound
 from marketplace.reviews.models import Review, ReviewStatus
+from marketplace.web import page_number
 
 SORTS = {
     "helpful": "Most helpful",
@@ -24,7 +26,6 @@ SORTS = {
     "lowest": "Lowest rated",
 }
 DEFAULT_SORT = "helpful"
-MAX_PAGE = 10_000
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,15 @@ class ReviewFilters:
         return args
 
 
+def review_where(review_id: int, *conditions: ColumnElement[bool]) -> Review:
+    """The review if it also meets `conditions` (its author's, its shop's, published…);
+    otherwise ReviewNotFound, so one the asker may not see looks like one that doesn't exist."""
+    review = db.session.scalar(select(Review).where(Review.id == review_id, *conditions))
+    if review is None:
+        raise ReviewNotFound()
+    return review
+
+
 def _flag(value: str | None) -> bool:
     return (value or "").strip().lower() in {"1", "true", "on", "yes"}
 
@@ -74,16 +84,12 @@ def parse_filters(args: Mapping[str, str]) -> ReviewFilters:
         stars = None
     if stars is not None and not 1 <= stars <= 5:
         stars = None
-    try:
-        page = min(max(int(args.get("review_page", 1)), 1), MAX_PAGE)
-    except ValueError:
-        page = 1
     return ReviewFilters(
         sort=sort,
         stars=stars,
         with_photos=_flag(args.get("with_photos")),
         verified=_flag(args.get("verified")),
-        page=page,
+        page=page_number(args.get("review_page")),
     )
 
 

@@ -29,9 +29,9 @@ from marketplace.reviews.exceptions import (
     AlreadyReviewed,
     InvalidReview,
     NotEligible,
-    ReviewNotFound,
 )
 from marketplace.reviews.models import Review, ReviewCheck, ReviewReport, ReviewStatus, ReviewVote
+from marketplace.reviews.queries import review_where
 from marketplace.reviews.tasks import schedule_refresh
 
 DELIVERED_STATES = (VendorOrderStatus.DELIVERED, VendorOrderStatus.RETURNED)
@@ -98,12 +98,7 @@ def review_of_line(line_id: int) -> Review | None:
 
 def own_review(review_id: int, author_id: int) -> Review:
     """The author's review; anyone else's looks like it does not exist."""
-    review = db.session.scalar(
-        select(Review).where(Review.id == review_id, Review.author_id == author_id)
-    )
-    if review is None:
-        raise ReviewNotFound()
-    return review
+    return review_where(review_id, Review.author_id == author_id)
 
 
 # --- input -------------------------------------------------------------------------------------

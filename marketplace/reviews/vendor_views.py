@@ -17,19 +17,13 @@ from marketplace.reviews.aggregates import vendor_rating
 from marketplace.reviews.exceptions import ReviewError, ReviewNotFound
 from marketplace.reviews.forms import ReplyForm, ReportForm
 from marketplace.reviews.models import Review, ReviewStatus
+from marketplace.web import page_number
 
 VENDOR_REVIEWS_PER_PAGE = 20
 
 
 def _vendor_id() -> int:
     return int(current_user.vendor.id)
-
-
-def _page_number() -> int:
-    try:
-        return min(max(int(request.args.get("page", 1)), 1), 10_000)
-    except ValueError:
-        return 1
 
 
 def vendor_reviews_page(vendor_id: int, page: int) -> Page[Review]:
@@ -58,7 +52,7 @@ def vendor_reviews() -> str:
     vendor_id = _vendor_id()
     return render_template(
         "reviews/vendor_reviews.html",
-        page=vendor_reviews_page(vendor_id, _page_number()),
+        page=vendor_reviews_page(vendor_id, page_number(request.args.get("page"))),
         summary=vendor_rating(vendor_id),
         reply_form=ReplyForm(),
         report_form=ReportForm(),

@@ -162,7 +162,9 @@ def test_the_admin_holds_and_releases_a_shops_payouts(client, market, admin):
         f"/admin/payouts/vendors/{shop.id}/hold", data={"reason": "Chargeback review"}
     )
     db.session.expire_all()
-    assert db.session.get(PayoutSettings, shop.id).hold_reason == "Chargeback review"
+    on_hold = db.session.get(PayoutSettings, shop.id)
+    assert on_hold.hold_reason == "Chargeback review"
+    assert on_hold.held_by_id == admin.id and on_hold.held_at is not None
     sign_in(client, shop.owner)
     assert "Chargeback review" in client.get("/sell/payouts").get_data(as_text=True)
     sign_in(client, admin)
@@ -170,9 +172,16 @@ def test_the_admin_holds_and_releases_a_shops_payouts(client, market, admin):
 
     assert (empty.status_code, held.status_code, released.status_code) == (400, 303, 303)
     db.session.expire_all()
-    assert db.session.get(PayoutSettings, shop.id).hold_reason is None
-    actions = db.session.scalars(select(AdminAction.action).order_by(AdminAction.id)).all()
-    assert actions == ["payouts.hold", "payouts.unhold"]
+    released_settings = db.session.get(PayoutSettings, shop.id)
+    assert released_settings.hold_reason is None
+    assert (released_settings.held_by_id, released_settings.held_at) == (None, None)
+    audit = db.session.scalars(select(AdminAction).order_by(AdminAction.id)).all()
+    assert [(row.action, row.target_type, row.target_id) for row in audit] == [
+        ("payouts.hold", "vendor", str(shop.id)),
+        ("payouts.unhold", "vendor", str(shop.id)),
+    ]
+    assert audit[0].after == {"hold_reason": "Chargeback review"}
+    assert audit[1].before == {"hold_reason": "Chargeback review"}
 
 
 def test_the_reconciliation_page_says_it_reconciles(client, market, paid_out, admin):

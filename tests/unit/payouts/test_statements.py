@@ -14,9 +14,10 @@ from marketplace.models_base import utcnow
 from marketplace.payments import connect
 from marketplace.payments.gateway import get_gateway
 from marketplace.payouts.balances import vendor_balances
-from marketplace.payouts.exports import amount_text, statement_csv
+from marketplace.payouts.exports import statement_csv
 from marketplace.payouts.runs import run_payouts
 from marketplace.payouts.statements import month_period, reconcile, vendor_statement
+from marketplace.web import major_units
 from tests.unit.payouts import payouts_support as support
 
 LONG_AGO = utcnow() - timedelta(days=400)
@@ -104,13 +105,7 @@ def test_the_csv_has_the_opening_every_line_and_the_closing(market, history):
     assert rows[0][:6] == ["date", "kind", "description", "order", "reference", "amount"]
     assert rows[1][1] == "opening" and rows[-1][1] == "closing"
     assert len(rows) == len(statement.lines) + 3
-    assert rows[-1][5] == amount_text(statement.closing_minor, "USD")
-
-
-def test_amounts_are_written_with_the_currency_decimals():
-    assert amount_text(1250, "USD") == "12.50"
-    assert amount_text(-5, "USD") == "-0.05"
-    assert amount_text(500, "JPY") == "500"
+    assert rows[-1][5] == major_units(statement.closing_minor, "USD")
 
 
 def test_months_are_half_open_utc_periods():

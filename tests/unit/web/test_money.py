@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from flask import render_template_string
 
-from marketplace.web import format_money, minor_unit_exponent
+from marketplace.web import format_money, major_units, minor_unit_exponent
 
 
 @pytest.mark.parametrize(
@@ -40,3 +40,15 @@ def test_money_filter_is_available_to_templates(app):
     with app.test_request_context():
         rendered = render_template_string("{{ 1250 | money }} {{ 300 | money('JPY') }}")
     assert rendered == "$12.50 ¥300"
+
+
+@pytest.mark.parametrize(
+    ("minor", "currency", "expected"),
+    [(1250, "USD", "12.50"), (-5, "USD", "-0.05"), (500, "JPY", "500"), (1234, "KWD", "1.234")],
+)
+def test_major_units_is_a_plain_exact_number(minor, currency, expected):
+    assert major_units(minor, currency) == expected
+
+
+def test_major_units_of_no_amount_is_empty():
+    assert major_units(None, "USD") == ""
