@@ -97,7 +97,9 @@ def seed_demo_command(products: int, seed: int, image_size: int, if_empty: bool)
         f"Demo marketplace ready in {summary.seconds:.1f} s: {summary.categories} categories, "
         f"vendors {vendors}, {summary.products} products ({summary.live_products} live, "
         f"{summary.variants} SKUs, {summary.images} images from {summary.image_files} files), "
-        f"{summary.buyers} buyers, {summary.orders} orders ({summary.vendor_orders} vendor orders)."
+        f"{summary.buyers} buyers, {summary.orders} orders "
+        f"({summary.vendor_orders} vendor orders), {summary.payouts} payouts, "
+        f"{summary.searches} logged searches."
     )
     table = Table(title="Demo sign-in")
     for heading in ("Role", "E-mail", "Password"):

@@ -3,12 +3,16 @@
 Each order goes the way a buyer's does: a cart (`orders.cart`), `orders.services.place_order`
 (prices, shipping, tax and commission, stock held), `payments.services.start_payment`, the
 offline gateway's test card (its signed `payment_intent.succeeded` event applied by
-`connect.handle_gateway_event`: order paid, ledger booked) and each vendor's share released
-(`release_vendor_order_funds`). So the demo's ledger verifies like a real one. Afterwards the
-order is moved back to when it happened (its dates and its ledger entries' dates), and the
-older ones move through fulfilment the way a shop moves them: accepted, shipped with a
-tracking number in its carrier's format (events from the embedded tracking provider),
-delivered; one recent delivery has a return request waiting for the shop.
+`connect.handle_gateway_event`: order paid, ledger booked). So the demo's ledger verifies like
+a real one. Afterwards the order is moved back to when it happened (its dates and its ledger
+entries' dates), and the older ones move through fulfilment the way a shop moves them:
+accepted, shipped with a tracking number in its carrier's format (events from the embedded
+tracking provider), delivered; one recent delivery has a return request waiting for the shop.
+The vendors' shares stay payable until `marketplace.demo.payouts` replays the release cron.
+
+The first shop (the demo's vendor sign-in) also gets a few orders placed on purpose, so its
+pages show every case whatever the random draw: money paid out, money released since the last
+payout run, money still in its hold, and an order past its ship-by date.
 """
 
 from __future__ import annotations
@@ -35,6 +39,7 @@ from marketplace.payments.gateway import get_gateway
 from marketplace.payments.models import Payment
 from marketplace.payments.offline import OfflineGateway
 from marketplace.payments.offline_payments import CARDS_BY_NUMBER
+from marketplace.payouts import release
 from marketplace.payouts.commission import round_half_even
 from marketplace.payouts.models import LedgerTransaction, Transfer
 from marketplace.vendors.models import Vendor
@@ -82,6 +87,23 @@ class PlacedOrders:
     vendor_orders: int = 0
 
 
+@dataclass(frozen=True)
+class PlannedOrder:
+    """One past order to place: who buys what from which shops, and how long ago.
+
+    `delivered_days_ago` pins the delivery date (for an order whose money must be at a known
+    point of its hold); the shop `late_vendor_id` accepted its part but has not shipped it,
+    past its ship-by date (the other shops' parts go the usual way).
+    """
+
+    age_days: float
+    buyer: User
+    address: dict
+    parts: dict[int, list]
+    delivered_days_ago: float | None = None
+    late_vendor_id: int | None = None
+
+
 def _status_for_age(age_days: float) -> str:
     if age_days > 12:
         return VendorOrderStatus.DELIVERED
@@ -121,24 +143,30 @@ class _OrderMaker:
         chosen = self.rng.sample(older, min(len(older), self.rng.choice((1, 1, 2, 3))))
         return [(s, self.rng.choice(s.variants), self.rng.choice((1, 1, 1, 2, 3))) for s in chosen]
 
-    def place(self, buyer: User, address: dict, parts: dict[int, list], age_days: float) -> None:
+    def place(self, plan: PlannedOrder) -> None:
         """Buy, pay and (for older orders) ship; an order the shop can no longer fill is
         skipped, leaving nothing behind."""
         try:
             with db.session.begin_nested():
-                order = self._buy_and_pay(buyer, address, parts)
+                order = self._buy_and_pay(plan.buyer, plan.address, plan.parts)
         except DomainError as refused:
-            log.info("Demo order for %s skipped: %s", buyer.email, refused.message)
+            log.info("Demo order for %s skipped: %s", plan.buyer.email, refused.message)
             return
-        created = self.now - timedelta(days=age_days)
+        created = self.now - timedelta(days=plan.age_days)
         self._backdate(order, created, created + timedelta(minutes=2))
-        status = _status_for_age(age_days)
+        usual = _status_for_age(plan.age_days)
+        delivered_at = None
+        if plan.delivered_days_ago is not None:
+            usual = VendorOrderStatus.DELIVERED
+            delivered_at = self.now - timedelta(days=plan.delivered_days_ago)
         for vendor_order in order.vendor_orders:
+            late = vendor_order.vendor_id == plan.late_vendor_id
+            status = VendorOrderStatus.ACCEPTED if late else usual
             if status == VendorOrderStatus.ACCEPTED:
                 vendor_order.status = status
                 vendor_order.accepted_at = order.paid_at + timedelta(hours=self.rng.randint(1, 6))
             elif status != VendorOrderStatus.PAID:
-                self._ship(vendor_order, status, order.paid_at)
+                self._ship(vendor_order, status, order.paid_at, delivered_at)
         self.placed.orders += 1
         self.placed.vendor_orders += len(order.vendor_orders)
 
@@ -154,8 +182,6 @@ class _OrderMaker:
         gateway = get_gateway()
         assert isinstance(gateway, OfflineGateway)
         connect.handle_gateway_event(gateway.pay_with_card(payment.gateway_reference, TEST_CARD))
-        for vendor_order in order.vendor_orders:
-            payment_services.release_vendor_order_funds(vendor_order.id)
         return order
 
     def _backdate(self, order: Order, created: datetime, paid_at: datetime) -> None:
@@ -184,12 +210,20 @@ class _OrderMaker:
         )
         db.session.flush()
 
-    def _ship(self, vendor_order: VendorOrder, status: str, paid_at: datetime) -> None:
-        """A parcel with every line, and the tracking events that moved it along."""
+    def _ship(
+        self,
+        vendor_order: VendorOrder,
+        status: str,
+        paid_at: datetime,
+        delivered_at: datetime | None = None,
+    ) -> None:
+        """A parcel with every line, and the tracking events that moved it along (delivered
+        at `delivered_at` when given, a few days after shipping otherwise)."""
         accepted_at = paid_at + timedelta(hours=self.rng.randint(1, 4))
         shipped_at = accepted_at + timedelta(hours=self.rng.randint(3, 36))
         delivered = status == VendorOrderStatus.DELIVERED
-        delivered_at = shipped_at + timedelta(days=self.rng.randint(2, 6)) if delivered else None
+        if delivered and delivered_at is None:
+            delivered_at = shipped_at + timedelta(days=self.rng.randint(2, 6))
         vendor_order.status = status
         vendor_order.accepted_at, vendor_order.shipped_at = accepted_at, shipped_at
         vendor_order.delivered_at = delivered_at
@@ -238,7 +272,8 @@ def seed_orders(
     seed: int,
     now: datetime,
 ) -> PlacedOrders:
-    """Two to four past orders per buyer, from one to three shops each, oldest first.
+    """Two to four past orders per buyer, from one to three shops each, oldest first, and
+    the first shop's showcase orders (see the module docstring).
 
     Needs the offline gateway (the demo's shops have offline payout accounts); with another
     gateway configured the demo has no past orders. Shops without a payout account sell in
@@ -255,8 +290,9 @@ def seed_orders(
     planned = []
     for user, address in buyers:
         for _ in range(rng.randint(2, 4)):
-            # A quarter awaiting dispatch, a quarter on the way, the rest delivered.
-            age_days = rng.choice(((0.1, 4.0), (4.0, 12.0), (12.0, 60.0), (12.0, 60.0)))
+            # A quarter awaiting dispatch, a quarter on the way, the rest delivered: some
+            # still in their hold, some long enough ago to have been paid out.
+            age_days = rng.choice(((0.1, 4.0), (4.0, 12.0), (12.0, 40.0), (30.0, 90.0)))
             age_days = rng.uniform(*age_days)
             wanted = rng.sample(shops, min(len(shops), rng.choice((1, 1, 2, 3))))
             parts = {}
@@ -265,11 +301,46 @@ def seed_orders(
                 if lines:
                     parts[vendor_index] = lines
             if parts:
-                planned.append((age_days, user, address, parts))
-    for age_days, user, address, parts in sorted(planned, key=lambda p: -p[0]):
-        maker.place(user, address, parts, age_days)
+                planned.append(PlannedOrder(age_days, user, address, parts))
+    if shops and shops[0] == 0:
+        planned.extend(_showcase_orders(maker, buyers, samples, vendors[0].id))
+    for plan in sorted(planned, key=lambda p: -p.age_days):
+        maker.place(plan)
     _ask_for_a_return(now)
     return maker.placed
+
+
+def _showcase_orders(
+    maker: _OrderMaker,
+    buyers: list[tuple[User, dict]],
+    samples: dict[int, list[ProductSample]],
+    first_shop_id: int,
+) -> list[PlannedOrder]:
+    """Orders from the first shop whose money is at known points: paid out weeks ago,
+    released a few hours ago (available, the next payout run pays it), still in its hold; a
+    new one waiting to be accepted; and one the first shop accepted but never shipped, past
+    its ship-by date, bought by the demo buyer together with another shop's parcel that is on
+    its way (a partly shipped order)."""
+    hold = release.hold_days()
+    plans = []
+    for number, (age_days, delivered_days_ago) in enumerate(
+        [
+            (hold + 26.0, hold + 21.0),  # released three weeks ago: paid out since
+            (hold + 5.0, hold + 0.3),  # released this morning: available
+            (12.0, 8.0),  # delivered last week: in its hold
+            (0.2, None),  # paid this morning: waiting for the shop to accept it
+        ]
+    ):
+        lines = maker.pick_lines(samples[0], age_days)
+        if lines:
+            buyer, address = buyers[(number * 3 + 1) % len(buyers)]
+            plans.append(PlannedOrder(age_days, buyer, address, {0: lines}, delivered_days_ago))
+    late_age = 6.0
+    parts = {index: maker.pick_lines(samples.get(index, []), late_age)[:1] for index in (0, 1)}
+    if all(parts.values()):
+        buyer, address = buyers[0]
+        plans.append(PlannedOrder(late_age, buyer, address, parts, late_vendor_id=first_shop_id))
+    return plans
 
 
 def _ask_for_a_return(now: datetime) -> None:

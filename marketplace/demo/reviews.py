@@ -53,6 +53,14 @@ REPLIES = (
     "Thank you for taking the time to write this, we're so glad you like it!",
     "Thanks for the feedback. We've passed your note on sizing to our photographer.",
 )
+OCCASIONS = (
+    "as a gift",
+    "to replace an old one",
+    "for everyday use",
+    "after reading the reviews",
+    "for a weekend away",
+    "for the new flat",
+)
 HELD_TEXT = (
     "Great product. If you want a second one cheaper, text me on 503 555 0142 and I'll sort "
     "you out directly."
@@ -78,6 +86,13 @@ def _delivered_lines() -> list[OrderLine]:
     return list(db.session.scalars(stmt))
 
 
+def _why_bought(product_title: str, rng: random.Random) -> str:
+    """A closing sentence that makes each review its own ("Bought the chelsea boots as a
+    gift."): identical text from several accounts is held for moderation."""
+    words = product_title.split(",")[0].split()  # not the ", Navy" variant
+    return f"Bought the {' '.join(words[-2:]).lower()} {rng.choice(OCCASIONS)}."
+
+
 def _written_at(line: OrderLine, rng: random.Random, now: datetime) -> datetime:
     delivered = line.vendor_order.delivered_at or now
     return min(now, delivered + timedelta(days=rng.randint(2, 9), hours=rng.randint(0, 23)))
@@ -99,7 +114,7 @@ def seed_reviews(*, seed: int, now: datetime) -> DemoReviews:
         review = services.submit_review(
             buyer_id=buyer_id,
             line_id=line.id,
-            data=services.ReviewInput(stars, title, f"{body} ({line.title[:40]})"),
+            data=services.ReviewInput(stars, title, f"{body} {_why_bought(line.title, rng)}"),
             now=_written_at(line, rng, now),
         )
         reviews += 1

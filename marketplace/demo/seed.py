@@ -1,9 +1,11 @@
 """`seed_demo()`: fill an empty database with a believable marketplace to click around in.
 
 An admin, twelve independent shops (ten selling, one still applying, one suspended), the
-category tree, products with variants, stock and pictures, and buyers with past orders.
-Products go in with bulk inserts in chunks, so a catalogue of 200,000 is a matter of minutes.
-Like a service, it flushes and leaves the commit to its caller (the `flask seed-demo` command).
+category tree, products with variants, stock and pictures, buyers with past orders and
+reviews, the payouts those orders led to, and a month of search analytics. Products go in with
+bulk inserts in chunks, so a catalogue of 200,000 is a matter of minutes. It commits once the
+orders are in, because the payout runs it replays commit (see `marketplace.demo.payouts`); the
+caller commits what comes after (the `flask seed-demo` command does).
 """
 
 from __future__ import annotations
@@ -24,11 +26,14 @@ from marketplace.demo import images
 from marketplace.demo.catalog_writer import ImageLibrary, ProductWriter
 from marketplace.demo.generator import generate_products
 from marketplace.demo.orders import COMMISSION_FIXED_MINOR, COMMISSION_RATE_BPS, seed_orders
+from marketplace.demo.payouts import replay_payouts
 from marketplace.demo.people import VENDORS, generate_buyers
 from marketplace.demo.reviews import seed_reviews
+from marketplace.demo.search_log import seed_search_log
 from marketplace.demo.taxonomy import category_tree
 from marketplace.extensions import db
 from marketplace.models_base import utcnow
+from marketplace.orders.models import Order
 from marketplace.payments.connect import handle_gateway_event
 from marketplace.payments.offline import (
     TEST_ACCOUNT_NUMBER,
@@ -43,6 +48,7 @@ from marketplace.vendors.models import Vendor, VendorEvent, VendorStatus
 DEMO_PASSWORD = "demo-password-1"
 ADMIN_EMAIL = "admin@example.com"
 BUYER_COUNT = 8
+RECENT_SIGN_UPS = 4
 SUSPENSION_REASON = (
     "Three orders in a month shipped after their ship-by date; selling is paused until the "
     "shop confirms its new dispatch process."
@@ -67,6 +73,8 @@ class SeedSummary:
     buyers: int = 0
     orders: int = 0
     vendor_orders: int = 0
+    payouts: int = 0
+    searches: int = 0
     credentials: list[tuple[str, str, str]] = field(default_factory=list)
     seconds: float = 0.0
 
@@ -210,6 +218,22 @@ def _buyers(password_hash: str, seed: int, now: datetime) -> list[tuple[User, di
     return buyers
 
 
+def _recent_sign_ups(password_hash: str, seed: int, now: datetime) -> int:
+    """A few accounts opened this month that have not bought yet (the admin's new buyers)."""
+    profiles = generate_buyers(BUYER_COUNT + RECENT_SIGN_UPS, seed)[BUYER_COUNT:]
+    for number, profile in enumerate(profiles):
+        db.session.add(
+            User(
+                email=profile.email,
+                password_hash=password_hash,
+                display_name=profile.display_name,
+                created_at=now - timedelta(days=3 + number * 6, hours=number * 5),
+            )
+        )
+    db.session.flush()
+    return len(profiles)
+
+
 def extra_listings(products: int) -> int:
     """Listings each non-selling shop (the applying one, the suspended one) gets."""
     return min(250, max(3, products // 50))
@@ -228,7 +252,7 @@ def seed_demo(
     progress: Callable[[int], None] | None = None,
     image_size: int = 800,
 ) -> SeedSummary:
-    """Create the demo marketplace in the current session (flushed, not committed).
+    """Create the demo marketplace (committed up to its payouts, the rest flushed).
 
     `products` is the number of live listings from the ten selling shops; the applying and
     the suspended shop add a few listings of their own. Raises `DemoDataRefused` if any user
@@ -268,10 +292,14 @@ def seed_demo(
         start = products + index * extra
         writer.write(generate_products(extra, seed + index, vendors=[index], start=start), status)
     buyers = _buyers(password_hash, seed, now)
+    _recent_sign_ups(password_hash, seed, now)
     selling = {i: kept for i, kept in writer.samples.items() if i in approved}
     placed = seed_orders(buyers, vendors, selling, seed=seed, now=now)
     db.session.flush()
     seed_reviews(seed=seed, now=now)
+    oldest_order = db.session.scalar(select(func.min(Order.created_at)))
+    paid = replay_payouts(since=oldest_order, now=now) if oldest_order else None
+    searches = seed_search_log(seed=seed, now=now)
 
     counts = writer.summary_counts
     statuses: dict[str, int] = {}
@@ -288,6 +316,8 @@ def seed_demo(
         buyers=len(buyers),
         orders=placed.orders,
         vendor_orders=placed.vendor_orders,
+        payouts=paid.payouts if paid else 0,
+        searches=searches,
         credentials=[
             ("Admin", ADMIN_EMAIL, DEMO_PASSWORD),
             (f"Vendor ({vendors[0].display_name})", vendors[0].owner.email, DEMO_PASSWORD),

@@ -32,15 +32,16 @@ def test_every_demo_order_was_paid_by_a_gateway_event_and_split(seeded):
         assert payment.fee_minor > 0
         assert payment.succeeded_at == order.paid_at
         for vendor_order in order.vendor_orders:
-            transfer = db.session.scalars(
+            # Released after its hold (or not yet): then its whole net went across, once.
+            transfers = db.session.scalars(
                 select(Transfer).where(Transfer.vendor_order_id == vendor_order.id)
-            ).one()
-            assert transfer.status == TransferStatus.SUCCEEDED
-            assert transfer.amount_minor == vendor_order.vendor_net_minor
+            ).all()
+            assert all(t.status == TransferStatus.SUCCEEDED for t in transfers)
+            assert [t.amount_minor for t in transfers] in ([], [vendor_order.vendor_net_minor])
         booked = db.session.scalars(
             select(LedgerTransaction.created_at).where(LedgerTransaction.order_id == order.id)
         ).all()
-        assert set(booked) == {order.paid_at}
+        assert order.paid_at in booked and min(booked) == order.paid_at
     assert db.session.scalar(select(func.count(VendorOrder.id))) == seeded.vendor_orders
 
 
