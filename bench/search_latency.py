@@ -10,11 +10,15 @@ and sales), installs the default synonym list and times one full reindex of the 
 as the search page does: a text query from the judged query list with facets and a sort, then
 a click on one of the facets it returned (a filter), sometimes a second filter or the next
 page. Every request is timed inside the process (server-side: no HTTP), one at a time.
+Then, timed apart, category pages: a department, a category or a sub-category with no text,
+in some sort, sometimes in stock only, sometimes the next page (`--category-requests`).
 
 Prints one line on standard output:
 
     backend=db products=N index_per_second=X p50_ms=A p95_ms=B p99_ms=C qps=Q requests=R \
-        cpu_p50_ms=D cpu_p95_ms=E cpu_p99_ms=F
+        cpu_p50_ms=D cpu_p95_ms=E cpu_p99_ms=F category_pages_p50_ms=G \
+        category_pages_p95_ms=H category_pages_p99_ms=I category_pages_cpu_p95_ms=J \
+        category_pages=M
 
 The `cpu_` figures are the CPU time each request took, in this process and (with a database
 server on this machine) in the database's server process: nearly what the wall-clock figures
@@ -26,6 +30,7 @@ not report per-thread CPU time (no `/proc`).
 from __future__ import annotations
 
 import argparse
+import gc
 import logging
 import random
 import statistics
@@ -38,8 +43,9 @@ from pathlib import Path
 import catalog_data
 from catalog_data import log
 from search_relevance import backend_settings, elasticsearch_url
-from sqlalchemy import text
+from sqlalchemy import select, text
 
+from marketplace.catalog.models import Category
 from marketplace.extensions import db
 from marketplace.search import service
 from marketplace.search.database import DatabaseBackend
@@ -48,6 +54,7 @@ from marketplace.search.documents import iter_all_documents
 from marketplace.search.types import PRICE_BUCKETS, SearchQuery, SearchResults, Sort
 
 WARM_UP = 30
+YOUNG_COLLECTION_THRESHOLD = 20_000  # as in wsgi.py
 SORTS = (Sort.PRICE_ASC, Sort.PRICE_DESC, Sort.NEWEST, Sort.RATING, Sort.BEST_SELLING)
 BUCKETS = {bucket.key: bucket for bucket in PRICE_BUCKETS}
 
@@ -149,6 +156,49 @@ def replay(timer: Timer, texts: list[str], requests: int, rng: random.Random) ->
         results = timer.search(query)
 
 
+def category_sessions(paths: list[str], rng: random.Random) -> Iterator[SearchQuery | str]:
+    """Buyers browsing: a category page (each level of the tree equally often) in some sort,
+    sometimes in stock only, sometimes followed by the next page."""
+    levels: dict[int, list[str]] = {}
+    for path in paths:
+        levels.setdefault(path.count("/"), []).append(path)
+    while True:
+        sort = Sort.RELEVANCE if rng.random() < 0.5 else rng.choice(SORTS)
+        path = rng.choice(levels[rng.choice(sorted(levels))])
+        yield SearchQuery(category_path=path, sort=sort, in_stock=rng.random() < 0.2)
+        if rng.random() < 0.3:
+            yield "next page"
+
+
+def browse(timer: Timer, paths: list[str], requests: int, rng: random.Random) -> None:
+    query: SearchQuery | None = None
+    for step in category_sessions(paths, rng):
+        if len(timer.seconds) >= requests:
+            return
+        if isinstance(step, SearchQuery):
+            query = step
+        elif query is not None:
+            query = replace(query, page=query.page + 1)
+        assert query is not None
+        timer.search(query)
+
+
+class FullCollections:
+    """The pauses of the garbage collector's full (generation 2) collections, in ms."""
+
+    def __init__(self) -> None:
+        self.pauses: list[float] = []
+        self._started = 0.0
+
+    def __call__(self, phase: str, info: dict[str, int]) -> None:
+        if info["generation"] != 2:
+            return
+        if phase == "start":
+            self._started = time.perf_counter()
+        else:
+            self.pauses.append((time.perf_counter() - self._started) * 1000)
+
+
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
@@ -172,8 +222,15 @@ def run(args: argparse.Namespace, folder: Path, url: str | None) -> str:
         log(f"indexed {report.indexed} products in {index_seconds:.1f} s")
 
         texts = [q.text for q in catalog_data.read_queries(args.queries)]
+        if args.freeze_gc:  # as the WSGI entry does once the app is built (see wsgi.py)
+            gc.collect()
+            gc.freeze()
+            gc.set_threshold(YOUNG_COLLECTION_THRESHOLD, *gc.get_threshold()[1:])
+        collections = FullCollections()
+        gc.callbacks.append(collections)
         rng = random.Random(args.seed)
         replay(Timer(), texts, WARM_UP, rng)
+        collections.pauses.clear()
         timer = Timer()
         started = time.perf_counter()
         replay(timer, texts, args.requests, rng)
@@ -181,6 +238,19 @@ def run(args: argparse.Namespace, folder: Path, url: str | None) -> str:
         ms = [s * 1000 for s in timer.seconds]
         cpu_ms = [s * 1000 for s in timer.cpu_seconds]
         log(f"mean {statistics.fmean(ms):.1f} ms, max {max(ms):.1f} ms")
+        pauses = ", ".join(f"{p:.0f}" for p in collections.pauses) or "none"
+        log(f"full garbage collections during the mixed load (ms): {pauses}")
+        gc.callbacks.remove(collections)
+
+        # Apart from the mixed load above, so its figures stay comparable with earlier runs.
+        paths = sorted(db.session.scalars(select(Category.path)))
+        browsing = Timer()
+        browse(browsing, paths, WARM_UP, random.Random(args.seed + 1))
+        browsing = Timer()
+        browse(browsing, paths, args.category_requests, random.Random(args.seed + 2))
+        category_ms = [s * 1000 for s in browsing.seconds]
+        category_cpu_ms = [s * 1000 for s in browsing.cpu_seconds]
+        log(f"category pages: mean {statistics.fmean(category_ms):.1f} ms")
         db.session.remove()
         db.engine.dispose()
     line = (
@@ -194,6 +264,14 @@ def run(args: argparse.Namespace, folder: Path, url: str | None) -> str:
             f" cpu_p50_ms={percentile(cpu_ms, 0.50):.1f} cpu_p95_ms={percentile(cpu_ms, 0.95):.1f}"
             f" cpu_p99_ms={percentile(cpu_ms, 0.99):.1f}"
         )
+    line += (
+        f" category_pages_p50_ms={percentile(category_ms, 0.50):.1f}"
+        f" category_pages_p95_ms={percentile(category_ms, 0.95):.1f}"
+        f" category_pages_p99_ms={percentile(category_ms, 0.99):.1f}"
+    )
+    if args.backend == "db" and len(category_cpu_ms) == len(category_ms):
+        line += f" category_pages_cpu_p95_ms={percentile(category_cpu_ms, 0.95):.1f}"
+    line += f" category_pages={len(category_ms)}"
     return line
 
 
@@ -202,6 +280,15 @@ def main() -> None:
     parser.add_argument("--backend", choices=("db", "es"), default="db")
     parser.add_argument("--products", type=int, default=40_000)
     parser.add_argument("--requests", type=int, default=600, help="timed searches")
+    parser.add_argument(
+        "--freeze-gc",
+        action="store_true",
+        help="freeze the objects alive before the searches and collect young objects less "
+        "often, as the WSGI entry does",
+    )
+    parser.add_argument(
+        "--category-requests", type=int, default=300, help="timed category pages (no text)"
+    )
     parser.add_argument("--seed", type=int, default=11)
     parser.add_argument("--catalog", type=Path, default=catalog_data.PRODUCTS_FILE)
     parser.add_argument("--queries", type=Path, default=catalog_data.QUERIES_FILE)

@@ -68,7 +68,8 @@ class DatabaseBackend:
 
     def reindex(self, documents: Iterable[ProductDocument]) -> IndexReport:
         """Write every document given, then remove the ones not given: searches keep being
-        answered from the old rows until the caller commits."""
+        answered from the old rows until the caller commits. The facet counts are made once,
+        at the end (see `writer.recount_facets`)."""
         dialect = self._dialect()
         batch_size = int(current_app.config.get("SEARCH_INDEX_BATCH", DEFAULT_BATCH))
         report = IndexReport()
@@ -77,14 +78,15 @@ class DatabaseBackend:
         for document in documents:
             batch.append(document)
             if len(batch) >= batch_size:
-                report.merge(writer.write(dialect, batch))
+                report.merge(writer.write(dialect, batch, count_facets=False))
                 seen.update(d.product_id for d in batch)
                 batch = []
         if batch:
-            report.merge(writer.write(dialect, batch))
+            report.merge(writer.write(dialect, batch, count_facets=False))
             seen.update(d.product_id for d in batch)
         stale = sorted(writer.indexed_ids() - seen)
-        report.deleted += writer.remove(dialect, stale) if stale else 0
+        report.deleted += writer.remove(dialect, stale, count_facets=False) if stale else 0
+        writer.recount_facets()
         writer.tidy_after_rebuild(dialect)
         return report
 

@@ -73,6 +73,13 @@ def facet_tokens(row: Mapping[str, Any], value_ids: Iterable[int]) -> str:
     return " ".join(tokens)
 
 
+def category_scopes(category_path: str) -> list[str]:
+    """The categories a product of `category_path` is listed under: the whole catalogue ("")
+    and the path and each path above it ("home", "home/furniture", "home/furniture/sofas")."""
+    parts = category_path.split("/")
+    return list(dict.fromkeys(["", *("/".join(parts[: d + 1]) for d in range(len(parts)))]))
+
+
 def phrase_key(text: str) -> str:
     """How a phrase is stored for autocomplete: its folded words, stop words kept."""
     return " ".join(words(text))[:_VALUE_LIMIT]

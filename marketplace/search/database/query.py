@@ -24,6 +24,9 @@ less than a GROUP BY per facet in SQL. The cost of a search grows with its match
 match is kept cheap: an attribute filter tests the row's own facet tokens for the values'
 numbers (not a sub-query collecting every product with a common colour), only rows that pass
 every filter are scored, and rows arrive as plain tuples from the driver.
+
+A page without text and without facet filters (a department page) reads none of its products'
+rows, and one with a single facet filter only the rows that pass it: see `browse.py`.
 """
 
 from __future__ import annotations
@@ -37,6 +40,7 @@ from typing import Any
 
 from marketplace.extensions import db
 from marketplace.search.analysis import Alternative, AnalysedQuery, highlight
+from marketplace.search.database import browse
 from marketplace.search.database.dialects import Dialect, rows_of, run
 from marketplace.search.database.fields import price_token
 from marketplace.search.database.vocabulary import Labels
@@ -381,6 +385,44 @@ def answer(
     return found
 
 
+def browse_answer(dialect: Dialect, query: SearchQuery) -> Answer:
+    """A page without text or facet filters, from the kept facet counts and the page indexes
+    (see `browse.py`): the same answer as `answer` gives, without reading the category."""
+    counts = browse.facet_counts(query.category_path or "", query.in_stock)
+    below = browse.categories_below(counts)
+    keys = _sort_keys(dialect, query, "d.quality")
+    page = browse.first_of(browse.page_rows(list(below), query, keys), query)
+    relevance = query.sort == Sort.RELEVANCE
+    hits = [(int(pid), float(-first if relevance else -second)) for first, second, pid in page]
+    return Answer(total=sum(below.values()), hits=hits, counts=counts)
+
+
+def browse_filtered_answer(
+    dialect: Dialect, analysed: AnalysedQuery, filters: Filters, query: SearchQuery
+) -> Answer:
+    """A page without text and with one facet filter (a click on a department page).
+
+    The general path reads every product of the category: those that fail the filter still
+    count for the filter's own facet. Here only the products that pass it are read; the
+    filter's facet is counted from the kept counts of the whole category instead. The
+    category is asked for as its paths that hold products (from those counts), which any
+    index on the path answers (PostgreSQL's `LIKE` needs the "C" collation for that)."""
+    ((facet, condition),) = filters.flags.items()
+    kept = browse.facet_counts(query.category_path or "", query.in_stock)
+    params = dict(filters.params)
+    fixed = [condition]
+    if query.category_path:
+        fixed.append(browse.in_categories(list(browse.categories_below(kept)), params))
+    if query.in_stock:
+        fixed.append("d.in_stock = :f_in_stock")  # as `compile_filters` binds it
+    found = answer(dialect, analysed, None, Filters(fixed=fixed, params=params), query)
+    prefix = browse.token_prefix(facet)
+    found.counts_without[facet] = Counter(
+        {token: n - found.counts[token] for token, n in kept.items() if token.startswith(prefix)}
+    )
+    return found
+
+
 def _finds_enough(dialect: Dialect, level: Level) -> bool:
     """Whether the text alone (no filter) matches `RELAX_BELOW` documents at this level."""
     matches = dialect.matches_only(level.scope)
@@ -398,6 +440,10 @@ def search_answer(
 ) -> Answer:
     """The answer at the strictest level whose text finds enough products (or the loosest)."""
     if analysed.is_empty:
+        if not filters.flags:
+            return browse_answer(dialect, query)
+        if len(filters.flags) == 1 and query.with_facets:
+            return browse_filtered_answer(dialect, analysed, filters, query)
         return answer(dialect, analysed, None, filters, query)
     levels = match_levels(dialect, analysed)
     if not filters.fixed and not filters.flags:
