@@ -44,4 +44,4 @@ def show_refusal(form: FlaskForm, message: str, field_name: str | None = None) -
 
 def show_domain_error(form: FlaskForm, error: DomainError) -> None:
     """`show_refusal` for a domain error, next to the field it names (`error.field`), if any."""
-    show_refusal(form, error.message, getattr(error, "field", None))
+    show_refusal(form, error.message, error.field)

@@ -9,12 +9,6 @@ class FulfilmentError(DomainError):
     """A fulfilment action that could not be done; `field` names the form field, if any."""
 
     message = "That could not be done to the order."
-    field: str | None = None
-
-    def __init__(self, message: str | None = None, *, field: str | None = None) -> None:
-        super().__init__(message)
-        if field is not None:
-            self.field = field
 
 
 class VendorOrderNotFound(FulfilmentError):

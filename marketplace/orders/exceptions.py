@@ -40,10 +40,6 @@ class MixedCurrencies(OrderError):
 class InvalidAddress(OrderError):
     """A shipping address field that is missing or malformed; `field` names it."""
 
-    def __init__(self, message: str, *, field: str) -> None:
-        super().__init__(message)
-        self.field = field
-
 
 class ShippingUnavailable(OrderError):
     """A vendor in the cart does not ship to the destination."""
@@ -85,10 +81,6 @@ class ReservationLost(OrderError):
 class ShippingRateInvalid(OrderError):
     """A shipping rate a vendor entered that can't be saved; `field` names the culprit."""
 
-    def __init__(self, message: str, *, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
-
 
 class ShippingRateNotFound(OrderError):
     message = "That shipping rate doesn't exist (or isn't yours)."
@@ -96,10 +88,6 @@ class ShippingRateNotFound(OrderError):
 
 class TaxRateInvalid(OrderError):
     """A tax rate an admin entered that can't be saved; `field` names the culprit."""
-
-    def __init__(self, message: str, *, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
 
 
 class TaxRateNotFound(OrderError):

@@ -55,10 +55,6 @@ HOLDER_NAME_MAX = 120
 class InvalidPayoutDetails(DomainError):
     """Test payout details the offline gateway does not accept; `field` names the culprit."""
 
-    def __init__(self, message: str, *, field: str) -> None:
-        super().__init__(message)
-        self.field = field
-
 
 @dataclass(frozen=True)
 class PayoutDetails:

@@ -28,10 +28,6 @@ class ReviewNotFound(ReviewError):
 class InvalidReview(ReviewError):
     """Input that breaks a rule of the review form; `field` names the form field concerned."""
 
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
-
 
 class VoteRefused(ReviewError):
     message = "You can't vote on your own review."

@@ -8,13 +8,6 @@ from marketplace.errors import DomainError
 class OnboardingError(DomainError):
     """A refused onboarding step; `field` names the application field it concerns, if any."""
 
-    field: str | None = None
-
-    def __init__(self, message: str | None = None, *, field: str | None = None) -> None:
-        super().__init__(message)
-        if field is not None:
-            self.field = field
-
 
 class InvalidApplication(OnboardingError):
     message = "Please check the application."
