@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from sqlalchemy import Select, func, select
+from sqlalchemy.orm import selectinload
 
 from marketplace.accounts.models import User
 from marketplace.admin.models import AdminAction
@@ -174,7 +175,12 @@ def _oldest(stmt: Select[tuple[T]]) -> list[T]:
 
 def listings_queue() -> Queue:
     waiting = Product.status == ProductStatus.PENDING_REVIEW
-    products = _oldest(select(Product).where(waiting).order_by(Product.updated_at, Product.id))
+    products = _oldest(
+        select(Product)
+        .options(selectinload(Product.vendor))
+        .where(waiting)
+        .order_by(Product.updated_at, Product.id)
+    )
     history = _history("product", products, _listing_events)
     items = [
         QueueItem(

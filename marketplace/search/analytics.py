@@ -113,8 +113,24 @@ def log_click(search_id: int, product_id: int, position: int | None) -> bool:
 # --- reports ------------------------------------------------------------------------------------
 
 
+class _SearchRates:
+    """Click-through and no-result rates of a set of searches (none when there were none)."""
+
+    searches: int
+    no_result_searches: int
+    clicked_searches: int
+
+    @property
+    def click_through_rate(self) -> float | None:
+        return self.clicked_searches / self.searches if self.searches else None
+
+    @property
+    def no_result_rate(self) -> float | None:
+        return self.no_result_searches / self.searches if self.searches else None
+
+
 @dataclass(frozen=True)
-class QueryStats:
+class QueryStats(_SearchRates):
     """One normalised query's figures over a period."""
 
     query: str
@@ -124,29 +140,13 @@ class QueryStats:
     clicks: int
     average_results: float
 
-    @property
-    def click_through_rate(self) -> float | None:
-        return self.clicked_searches / self.searches if self.searches else None
-
-    @property
-    def no_result_rate(self) -> float | None:
-        return self.no_result_searches / self.searches if self.searches else None
-
 
 @dataclass(frozen=True)
-class SearchTotals:
+class SearchTotals(_SearchRates):
     searches: int
     distinct_queries: int
     no_result_searches: int
     clicked_searches: int
-
-    @property
-    def click_through_rate(self) -> float | None:
-        return self.clicked_searches / self.searches if self.searches else None
-
-    @property
-    def no_result_rate(self) -> float | None:
-        return self.no_result_searches / self.searches if self.searches else None
 
 
 def _clicks_per_search():
