@@ -34,7 +34,6 @@ import gc
 import logging
 import random
 import statistics
-import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import replace
@@ -42,7 +41,7 @@ from pathlib import Path
 
 import catalog_data
 from catalog_data import log
-from search_relevance import backend_settings, elasticsearch_url
+from search_relevance import backend_settings, run_on_backend
 from sqlalchemy import select, text
 
 from marketplace.catalog.models import Category
@@ -298,13 +297,7 @@ def main() -> None:
     args = parser.parse_args()
     logging.disable(logging.INFO)
 
-    with tempfile.TemporaryDirectory(prefix="search-latency-") as tmp:
-        if args.backend == "es":
-            with elasticsearch_url() as url:
-                line = run(args, Path(tmp), url)
-        else:
-            line = run(args, Path(tmp), None)
-    print(line, flush=True)
+    print(run_on_backend(args, "search-latency-", run), flush=True)
 
 
 if __name__ == "__main__":

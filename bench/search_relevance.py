@@ -23,7 +23,7 @@ import logging
 import os
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import catalog_data
@@ -109,13 +109,20 @@ def main() -> None:
     args = parser.parse_args()
     logging.disable(logging.INFO)  # the app logs every job at INFO
 
-    with tempfile.TemporaryDirectory(prefix="search-relevance-") as tmp:
-        if args.backend == "es":
-            with elasticsearch_url() as url:
-                line = run(args, Path(tmp), url)
-        else:
-            line = run(args, Path(tmp), None)
-    print(line, flush=True)
+    print(run_on_backend(args, "search-relevance-", run), flush=True)
+
+
+def run_on_backend(
+    args: argparse.Namespace,
+    prefix: str,
+    run: Callable[[argparse.Namespace, Path, str | None], str],
+) -> str:
+    """Run a bench in a scratch folder, with an Elasticsearch URL for `--backend es`."""
+    with tempfile.TemporaryDirectory(prefix=prefix) as tmp:
+        if args.backend != "es":
+            return run(args, Path(tmp), None)
+        with elasticsearch_url() as url:
+            return run(args, Path(tmp), url)
 
 
 if __name__ == "__main__":
