@@ -51,7 +51,7 @@ class DatabaseBackend:
         analysed = analyse(query.text, active_rules(), snapshot.vocabulary)
         filters = querying.compile_filters(dialect, query)
         matchable = querying.matchable(analysed, snapshot.vocabulary.terms)
-        found = querying.search_answer(dialect, matchable, filters, query)
+        found = querying.search_answer(dialect, matchable, filters, query, snapshot.labels)
         facets = querying.all_facets(found, query, snapshot.labels) if query.with_facets else ()
         return SearchResults(
             hits=querying.highlighted_hits(found.hits, analysed, query.with_highlights),

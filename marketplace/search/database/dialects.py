@@ -239,12 +239,24 @@ def rows_of(session: Session, sql: str, params: dict[str, Any]) -> list[tuple[An
 
     A broad search reads thousands of rows of numbers and tokens that need no conversion;
     building a result row object for each would cost more than the database took to find
-    them."""
+    them. PostgreSQL sends them in its binary format: in the text format the server prints
+    every number (and every byte of the facet codes, as hex) and the driver parses it back,
+    a fifth of the time a broad search spends fetching."""
+    if session.get_bind().dialect.name == "postgresql":
+        return _binary_rows(session, sql, params)
     result = run(session, sql, params)
     try:
         return result.cursor.fetchall()  # type: ignore[attr-defined]
     finally:
         result.close()
+
+
+def _binary_rows(session: Session, sql: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
+    compiled = text(sql).compile(dialect=session.get_bind().dialect)
+    connection = session.connection().connection.dbapi_connection
+    with connection.cursor(binary=True) as cursor:  # type: ignore[union-attr, call-arg]
+        cursor.execute(compiled.string, compiled.construct_params(params))
+        return cursor.fetchall()
 
 
 def dialect_for(session: Session) -> Dialect:

@@ -18,9 +18,10 @@ is multiplied by 1 + `BLEND` * the product's quality (rating and sales, `fields.
 Other sorts order by their own measure and break ties by that quality.
 
 One statement per search returns every match that passes the filters (or fails exactly one
-of those a facet leaves out of its own counts), with its sort keys and its facet tokens;
-the page, the total and the facet counts are then made in Python in one pass, which costs far
-less than a GROUP BY per facet in SQL. The cost of a search grows with its matches, so each
+of those a facet leaves out of its own counts), with its sort keys and its facet codes (the
+numbers of its facet tokens); the page, the total and the facet counts are then made in
+Python, the counts as one array operation over every match's codes, which costs far less
+than a GROUP BY per facet in SQL. The cost of a search grows with its matches, so each
 match is kept cheap: an attribute filter tests the row's own facet tokens for the values'
 numbers (not a sub-query collecting every product with a common colour), only rows that pass
 every filter are scored, and rows arrive as plain tuples from the driver.
@@ -42,7 +43,7 @@ from marketplace.extensions import db
 from marketplace.search.analysis import Alternative, AnalysedQuery, highlight
 from marketplace.search.database import browse
 from marketplace.search.database.dialects import Dialect, rows_of, run
-from marketplace.search.database.fields import price_token
+from marketplace.search.database.fields import count_codes, price_token
 from marketplace.search.database.vocabulary import Labels
 from marketplace.search.types import (
     PRICE_BUCKETS,
@@ -179,16 +180,19 @@ def _attribute_value_ids(wanted: dict[str, tuple[str, ...]]) -> dict[str, list[i
 
 def matchable(analysed: AnalysedQuery, known: Container[str]) -> AnalysedQuery:
     """The query without the synonyms and fixes the index cannot match (a word it does not
-    hold): they would only cost time. The buyer's own words always stay (the vocabulary may
-    be a few seconds older than the index)."""
+    hold): they would only cost time. The buyer's own words always stay in the match (the
+    vocabulary may be a few seconds older than the index), but with a word the index does not
+    hold they are not scored (weight 0): a phrase no product has would be looked for in every
+    match's text, a quarter of the work of a broad query with a typo."""
     groups = []
     for group in analysed.groups:
-        kept = tuple(
-            a
-            for a in group.alternatives
-            if a.kind == "original" or all(t in known for t in a.terms)
-        )
-        groups.append(replace(group, alternatives=kept or group.alternatives[:1]))
+        kept = []
+        for alternative in group.alternatives:
+            if all(t in known for t in alternative.terms):
+                kept.append(alternative)
+            elif alternative.kind == "original":
+                kept.append(replace(alternative, weight=0.0))
+        groups.append(replace(group, alternatives=tuple(kept) or group.alternatives[:1]))
     return replace(analysed, groups=tuple(groups))
 
 
@@ -276,8 +280,9 @@ def score_sql(
         alternatives = [
             _alternative_score(dialect, alt, f"s{g}_{a}", params, descriptions)
             for a, alt in enumerate(group.alternatives)
+            if alt.weight > 0
         ]
-        group_scores.append(dialect.greatest(alternatives))
+        group_scores.append(dialect.greatest(alternatives) if alternatives else "0")
     text_score = " + ".join(group_scores)
     if descriptions:
         text_score += f" + {ENGINE_RANK!r} * {dialect.rank()}"
@@ -328,7 +333,7 @@ def statement(
         first = dialect.when(f"{failed} = 0", first)
     columns = f"d.product_id, {first} AS k1, {second} AS k2, {failed} AS failed"
     if query.with_facets:
-        columns += ", d.facet_tokens"
+        columns += ", d.facet_codes"
     fixed = "".join(f" AND {sql}" for sql in filters.fixed)
     if filters.flags:
         # Rows failing two facet filters or more count nowhere: leave them in the database.
@@ -349,8 +354,11 @@ class Answer:
         return self.counts[token] + (extra[token] if extra is not None else 0)
 
 
-def _count_tokens(token_lists: Iterable[str]) -> Counter[str]:
-    return Counter(" ".join(token_lists).split())
+def _count_tokens(packed: Iterable[bytes], labels: Labels) -> Counter[str]:
+    """How many of the rows (their `facet_codes`) count for each facet token."""
+    counts = count_codes(packed)
+    tokens = labels.facet_tokens(counts)
+    return Counter({tokens[code]: n for code, n in counts.items() if code in tokens})
 
 
 def answer(
@@ -359,19 +367,13 @@ def answer(
     level: Level | None,
     filters: Filters,
     query: SearchQuery,
+    labels: Labels,
 ) -> Answer:
     """Run the search at one match level: the page of hits, the total and the facet counts."""
     sql, params = statement(dialect, analysed, level, filters, query)
     rows = rows_of(db.session, sql, params)
     # (first key, second key, id): sorting these tuples gives the page order.
-    kept = [(k1, k2, pid) for pid, k1, k2, failed, *_ in rows if not failed]
-    kept_tokens: list[str] = []
-    failing: dict[int, list[str]] = {}
-    if query.with_facets:
-        kept_tokens = [row[4] for row in rows if not row[3]]
-        for row in rows:
-            if row[3]:
-                failing.setdefault(row[3], []).append(row[4])
+    kept = [(row[1], row[2], row[0]) for row in rows if not row[3]]
     found = Answer(total=len(kept))
     page = heapq.nsmallest(query.offset + query.per_page, kept)[query.offset :]
     relevance = query.sort == Sort.RELEVANCE
@@ -379,9 +381,13 @@ def answer(
         (int(pid), float(-first if relevance else -second)) for first, second, pid in page
     ]
     if query.with_facets:
-        found.counts = _count_tokens(kept_tokens)
+        found.counts = _count_tokens((row[4] for row in rows if not row[3]), labels)
+        failing: dict[int, list[bytes]] = {}
+        for row in rows:
+            if row[3]:
+                failing.setdefault(row[3], []).append(row[4])
         for facet, bit in filters.bits().items():
-            found.counts_without[facet] = _count_tokens(failing.get(bit, ()))
+            found.counts_without[facet] = _count_tokens(failing.get(bit, ()), labels)
     return found
 
 
@@ -398,7 +404,7 @@ def browse_answer(dialect: Dialect, query: SearchQuery) -> Answer:
 
 
 def browse_filtered_answer(
-    dialect: Dialect, analysed: AnalysedQuery, filters: Filters, query: SearchQuery
+    dialect: Dialect, analysed: AnalysedQuery, filters: Filters, query: SearchQuery, labels: Labels
 ) -> Answer:
     """A page without text and with one facet filter (a click on a department page).
 
@@ -415,7 +421,7 @@ def browse_filtered_answer(
         fixed.append(browse.in_categories(list(browse.categories_below(kept)), params))
     if query.in_stock:
         fixed.append("d.in_stock = :f_in_stock")  # as `compile_filters` binds it
-    found = answer(dialect, analysed, None, Filters(fixed=fixed, params=params), query)
+    found = answer(dialect, analysed, None, Filters(fixed=fixed, params=params), query, labels)
     prefix = browse.token_prefix(facet)
     found.counts_without[facet] = Counter(
         {token: n - found.counts[token] for token, n in kept.items() if token.startswith(prefix)}
@@ -436,24 +442,24 @@ def choose_level(levels: Sequence[Level], dialect: Dialect) -> Level:
 
 
 def search_answer(
-    dialect: Dialect, analysed: AnalysedQuery, filters: Filters, query: SearchQuery
+    dialect: Dialect, analysed: AnalysedQuery, filters: Filters, query: SearchQuery, labels: Labels
 ) -> Answer:
     """The answer at the strictest level whose text finds enough products (or the loosest)."""
     if analysed.is_empty:
         if not filters.flags:
             return browse_answer(dialect, query)
         if len(filters.flags) == 1 and query.with_facets:
-            return browse_filtered_answer(dialect, analysed, filters, query)
-        return answer(dialect, analysed, None, filters, query)
+            return browse_filtered_answer(dialect, analysed, filters, query, labels)
+        return answer(dialect, analysed, None, filters, query, labels)
     levels = match_levels(dialect, analysed)
     if not filters.fixed and not filters.flags:
         # Without filters the strict level's answer counts its own text matches: when they
         # are enough (a broad query), asking the count first would only read them twice.
-        found = answer(dialect, analysed, levels[0], filters, query)
+        found = answer(dialect, analysed, levels[0], filters, query, labels)
         if found.total >= RELAX_BELOW:
             return found
         levels = levels[1:]
-    return answer(dialect, analysed, choose_level(levels, dialect), filters, query)
+    return answer(dialect, analysed, choose_level(levels, dialect), filters, query, labels)
 
 
 # --- hits and facets from the answer --------------------------------------------------------------

@@ -13,6 +13,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from flask import current_app
 from sqlalchemy import select, text
@@ -61,6 +62,7 @@ class Labels:
     categories: dict[str, tuple[str, ...]] = field(default_factory=dict)
     vendors: dict[str, str] = field(default_factory=dict)
     values: dict[int, tuple[str, str]] = field(default_factory=dict)
+    tokens: dict[int, tuple[str]] = field(default_factory=dict)
 
     def category_names(self, paths: Iterable[str]) -> dict[str, tuple[str, ...]]:
         """Path → names from the top ("home/sofas" → ("Home", "Sofas"))."""
@@ -86,19 +88,32 @@ class Labels:
 
     def attribute_values(self, ids: Iterable[int]) -> dict[int, tuple[str, str]]:
         """Number → (attribute name, value), for these numbers."""
-        wanted = set(ids)
-        missing = sorted(wanted - set(self.values))
-        for start in range(0, len(missing), 500):
-            batch = missing[start : start + 500]
-            params = {f"v{i}": value_id for i, value_id in enumerate(batch)}
-            listed = ", ".join(f":{name}" for name in params)
-            rows = run(
-                db.session,
-                f"SELECT id, name, value FROM search_attribute_values WHERE id IN ({listed})",
-                params,
-            )
-            self.values.update({int(i): (n, v) for i, n, v in rows})
-        return {i: self.values[i] for i in wanted if i in self.values}
+        return _by_number(self.values, "search_attribute_values", "id", "name, value", ids)
+
+    def facet_tokens(self, codes: Iterable[int]) -> dict[int, str]:
+        """Facet code → facet token (see `SearchFacetCode`), for these codes."""
+        found = _by_number(self.tokens, "search_facet_codes", "code", "token", codes)
+        return {code: row[0] for code, row in found.items()}
+
+
+def _by_number(
+    cache: dict[int, Any], table: str, number: str, columns: str, wanted_numbers: Iterable[int]
+) -> dict[int, Any]:
+    """Rows of `table` by their `number` column (the `columns` of each, as a tuple), read
+    once into `cache`. Numbers are never reused, so a cached row never goes stale."""
+    wanted = set(wanted_numbers)
+    missing = sorted(wanted - set(cache))
+    for start in range(0, len(missing), 500):
+        batch = missing[start : start + 500]
+        params = {f"v{i}": value for i, value in enumerate(batch)}
+        listed = ", ".join(f":{name}" for name in params)
+        rows = run(
+            db.session,
+            f"SELECT {number}, {columns} FROM {table} WHERE {number} IN ({listed})",
+            params,
+        )
+        cache.update({int(n): tuple(rest) for n, *rest in rows})
+    return {n: cache[n] for n in wanted if n in cache}
 
 
 @dataclass

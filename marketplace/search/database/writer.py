@@ -12,7 +12,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import bindparam, delete, insert, select, text, update
+from sqlalchemy import Table, bindparam, delete, insert, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from marketplace.extensions import db
@@ -23,12 +23,14 @@ from marketplace.search.database.fields import (
     build_fields,
     category_scopes,
     facet_tokens,
+    pack_codes,
     stored_vocabulary,
 )
 from marketplace.search.database.models import (
     SearchAttribute,
     SearchAttributeValue,
     SearchDocumentRow,
+    SearchFacetCode,
     SearchFacetCount,
     SearchIndexState,
     SearchPhrase,
@@ -44,6 +46,7 @@ INDEX_TABLES = (
     "search_attributes",
     "search_attribute_values",
     "search_facet_counts",
+    "search_facet_codes",
 )
 _ID_BATCH = 500  # ids per IN (...) list
 
@@ -105,28 +108,39 @@ def _stored_rows(product_ids: Sequence[int]) -> dict[int, dict[str, Any]]:
     return found
 
 
-def _value_ids(dialect: Dialect, pairs: set[tuple[str, str]]) -> dict[tuple[str, str], int]:
-    """The number of each (attribute name, value), numbering the new ones."""
-    table = SearchAttributeValue.__table__
+def _numbers(
+    dialect: Dialect, table: Table, keys: tuple[str, ...], wanted: set[tuple[str, ...]]
+) -> dict[tuple[str, ...], int]:
+    """The number (column `id` or `code`, the table's key) of each of these keys (values of
+    the unique `keys` columns), numbering the new ones. Two writers numbering the same new key
+    at once both get the one that was stored first."""
+    number = next(iter(table.primary_key.columns))
+    columns = [table.c[k] for k in keys]
 
-    def known(wanted: set[tuple[str, str]]) -> dict[tuple[str, str], int]:
-        found: dict[tuple[str, str], int] = {}
-        values = sorted({value for _, value in wanted})
-        for batch in chunked(values, _ID_BATCH):  # type: ignore[arg-type]
-            rows = db.session.execute(
-                select(table.c.id, table.c.name, table.c.value).where(table.c.value.in_(batch))
-            )
-            found.update({(n, v): i for i, n, v in rows if (n, v) in wanted})
+    def known(wanted: set[tuple[str, ...]]) -> dict[tuple[str, ...], int]:
+        found: dict[tuple[str, ...], int] = {}
+        last_parts = sorted({key[-1] for key in wanted})
+        for batch in chunked(last_parts, _ID_BATCH):  # type: ignore[arg-type]
+            rows = db.session.execute(select(number, *columns).where(columns[-1].in_(batch)))
+            found.update({tuple(key): n for n, *key in rows if tuple(key) in wanted})
         return found
 
-    ids = known(pairs)
-    missing = sorted(pairs - set(ids))
+    numbers = known(wanted)
+    missing = sorted(wanted - set(numbers))
     if missing:
         build = postgresql.insert if dialect.name == "postgresql" else sqlite.insert
-        stmt = build(table).on_conflict_do_nothing(index_elements=["name", "value"])
-        db.session.execute(stmt, [{"name": n, "value": v} for n, v in missing])
-        ids.update(known(set(missing)))
-    return ids
+        stmt = build(table).on_conflict_do_nothing(index_elements=list(keys))
+        db.session.execute(stmt, [dict(zip(keys, key, strict=True)) for key in missing])
+        numbers.update(known(set(missing)))
+    return numbers
+
+
+def _add_facet_codes(dialect: Dialect, rows: list[dict[str, Any]]) -> None:
+    """Each row's `facet_codes`: its facet tokens' numbers (see `SearchFacetCode`)."""
+    tokens = {(token,) for row in rows for token in row["facet_tokens"].split()}
+    codes = _numbers(dialect, SearchFacetCode.__table__, ("token",), tokens)
+    for row in rows:
+        row["facet_codes"] = pack_codes(codes[(t,)] for t in row["facet_tokens"].split())
 
 
 def _remove_rows(dialect: Dialect, product_ids: Sequence[int]) -> None:
@@ -251,7 +265,8 @@ def write(
     for fields in built:
         counts.add(fields.terms, dict(fields.phrases), sign=1)
     _remove_rows(dialect, replaced)
-    ids = _value_ids(dialect, {pair for f in built for pair in f.attributes})
+    pairs = {pair for f in built for pair in f.attributes}
+    ids = _numbers(dialect, SearchAttributeValue.__table__, ("name", "value"), pairs)
     attribute_rows = []
     for fields in built:
         value_ids = [ids[pair] for pair in dict.fromkeys(fields.attributes)]
@@ -260,6 +275,7 @@ def write(
         attribute_rows += [
             {"product_id": fields.row["product_id"], "value_id": i} for i in value_ids
         ]
+    _add_facet_codes(dialect, [f.row for f in built])
     rows = [f.row for f in built]
     db.session.execute(insert(SearchDocumentRow.__table__), rows)
     if attribute_rows:

@@ -84,7 +84,8 @@ def general_answer(query: SearchQuery) -> querying.Answer:
     """The answer of the path that reads every product of the category."""
     dialect = dialect_for(db.session)
     filters = querying.compile_filters(dialect, query)
-    return querying.answer(dialect, analyse("", [], None), None, filters, query)
+    labels = current_snapshot().labels
+    return querying.answer(dialect, analyse("", [], None), None, filters, query, labels)
 
 
 def browsed_answer(query: SearchQuery) -> querying.Answer:
@@ -204,7 +205,7 @@ def test_a_page_with_one_facet_filter_reads_only_what_passes_it(shop, facet, cat
             filters = querying.compile_filters(dialect, query)
             general = general_answer(query)
             narrowed = querying.browse_filtered_answer(
-                dialect, analyse("", [], None), filters, query
+                dialect, analyse("", [], None), filters, query, current_snapshot().labels
             )
             assert (narrowed.total, narrowed.hits) == (general.total, general.hits)
             assert facets_of(narrowed, query) == facets_of(general, query)

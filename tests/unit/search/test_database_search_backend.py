@@ -6,15 +6,24 @@ contract suite (tests/contract/) covers the same backend fed from real products.
 
 from __future__ import annotations
 
+import sys
+from array import array
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import func, select
+from flask_migrate import downgrade, upgrade
+from sqlalchemy import func, inspect, select
 
 from marketplace.extensions import db
+from marketplace.search.analysis import analyse
 from marketplace.search.database import DatabaseBackend
-from marketplace.search.database.models import SearchTerm
+from marketplace.search.database import query as querying
+from marketplace.search.database.dialects import dialect_for
+from marketplace.search.database.fields import count_codes, pack_codes
+from marketplace.search.database.models import SearchDocumentRow, SearchFacetCode, SearchTerm
+from marketplace.search.database.vocabulary import current_snapshot
+from marketplace.search.documents import iter_all_documents
 from marketplace.search.models import SearchSynonym
 from marketplace.search.types import (
     PRICE_BUCKETS,
@@ -23,8 +32,11 @@ from marketplace.search.types import (
     SearchQuery,
     Sort,
 )
+from tests.factories import CategoryFactory, ProductFactory, VariantFactory, VendorFactory
+from tests.helpers import MIGRATIONS
 
 START = datetime(2026, 1, 1, tzinfo=UTC)
+BEFORE_HOT_COLUMNS = "8d6e0a2c4b75"  # the revision before search_documents' new column order
 CATEGORIES = {
     "home/furniture/sofas": ("Home", "Furniture", "Sofas"),
     "home/furniture/coffee-tables": ("Home", "Furniture", "Coffee Tables"),
@@ -357,3 +369,80 @@ def test_settling_after_a_committed_rebuild_leaves_searches_answering(backend, c
     db.session.commit()
     backend.settle()
     assert set(ids(backend.search(SearchQuery(text="sofa")))) == {1, 2, 3}
+
+
+def test_each_document_keeps_its_facet_tokens_as_packed_codes(backend, catalogue):
+    rows = db.session.execute(select(SearchDocumentRow.facet_tokens, SearchDocumentRow.facet_codes))
+    tokens_of = dict(db.session.execute(select(SearchFacetCode.code, SearchFacetCode.token)).all())
+    for tokens, packed in rows:
+        codes = array("I", packed)
+        if sys.byteorder == "big":
+            codes.byteswap()
+        assert [tokens_of[c] for c in codes] == tokens.split()
+    # A code is given once per token, whoever writes it.
+    backend.index([replace(catalogue["velvet sofa"], version="v1b", price_minor=89800)])
+    assert db.session.scalar(select(func.count()).select_from(SearchFacetCode)) == len(
+        set(tokens_of.values())
+    )
+
+
+def test_counting_packed_codes_counts_every_document_once_per_code():
+    packed = [pack_codes([3, 7]), pack_codes([7]), b"", pack_codes([70_000, 3])]
+    assert count_codes(packed) == {3: 2, 7: 2, 70_000: 1}
+    assert count_codes([]) == {}
+    assert count_codes([b""]) == {}
+
+
+def test_a_word_the_index_lacks_still_matches_but_is_not_scored(backend, catalogue):
+    snapshot = current_snapshot()
+    analysed = querying.matchable(
+        analyse("velvt sofa", [], snapshot.vocabulary), snapshot.vocabulary.terms
+    )
+    weights = {alt.phrase: alt.weight for g in analysed.groups for alt in g.alternatives}
+    assert weights["velvt"] == 0.0  # the buyer's own word: matched, never looked for
+    assert weights["velvet"] > 0  # its fix
+    params: dict = {}
+    querying.score_sql(dialect_for(db.session), analysed, params, descriptions=False)
+    assert " velvt " not in params.values()
+    assert " velvet " in params.values()
+    assert ids(backend.search(SearchQuery(text="velvt sofa")))[0] == 1
+
+
+def test_a_rebuild_reads_the_catalogue_category_by_category(app):
+    # Written in this order, a category's documents share pages on PostgreSQL.
+    home, outdoor = CategoryFactory(slug="home"), CategoryFactory(slug="outdoor")
+    leaves = [
+        CategoryFactory(slug="tents", parent=outdoor),
+        CategoryFactory(slug="sofas", parent=home),
+        CategoryFactory(slug="lamps", parent=home),
+    ]
+    vendor = VendorFactory()
+    for category in [*leaves, home, *leaves]:
+        VariantFactory(product=ProductFactory(vendor=vendor, category=category))
+    db.session.commit()
+    order = [(d.category_path, d.product_id) for d in iter_all_documents(batch_size=2)]
+    assert order == sorted(order)
+    assert len(order) == 7
+
+
+def test_the_migration_to_hot_columns_first_keeps_every_answer(backend, catalogue):
+    queries = [
+        SearchQuery(text="sofa"),
+        SearchQuery(text="sofa", vendor_slugs=("kiln",), sort=Sort.PRICE_ASC),
+        SearchQuery(category_path="home", attributes={"color": ("Green",)}),
+        SearchQuery(text="lamp", in_stock=True),
+    ]
+    db.session.commit()
+    before = [backend.search(q) for q in queries]
+    db.session.remove()  # the migration rebuilds the tables this session has read
+    downgrade(directory=MIGRATIONS, revision=BEFORE_HOT_COLUMNS)
+    upgrade(directory=MIGRATIONS)
+    db.session.remove()
+    assert [backend.search(q) for q in queries] == before
+    columns = [c["name"] for c in inspect(db.engine).get_columns("search_documents")]
+    assert columns[:11] == [
+        "product_id", "price_minor", "rating_count", "sales_count", "vendor_id", "rating_avg",
+        "rating_score", "created_epoch", "quality", "in_stock", "facet_codes",
+    ]  # fmt: skip
+    backend.index([replace(catalogue["velvet sofa"], version="v1c", title="Velvet Sofa Bed")])
+    assert ids(backend.search(SearchQuery(text="sofa bed")))[0] == 1
